@@ -1,0 +1,147 @@
+// Builds the message for one change set (one notice or one imported document) of the technology catalogue.
+import type { Change, FieldChange, FieldValue, Severity } from '../domain/types.js';
+import { SEVERITY_ORDER } from '../domain/types.js';
+import { bySeverity } from '../domain/diff.js';
+import { formatDetected, SEVERITY_MARK, type Message, type MessageItem, type MessageLink, type MessageSection } from './message.js';
+
+export interface NoticeInfo {
+  key: string;
+  title: string;
+  number: string;
+  publishedAt: string | null;
+  effectiveAt: string | null;
+  urls: readonly string[];
+}
+
+export interface ChangeMessageInput {
+  changes: readonly Change[];
+  notice: NoticeInfo | null;
+  detectedAt: string;
+  gloss: (zh: string) => string | null;
+  unparsedCount?: number;
+  /** Most items shown before the rest is summarised as "… and N more". */
+  maxItems?: number;
+}
+
+const PART_LABEL: Record<string, string> = { prohibited: 'prohibited', restricted: 'restricted' };
+
+function str(value: FieldValue | undefined): string {
+  if (Array.isArray(value)) return value.join('; ');
+  return value ?? '';
+}
+
+function partOf(fields: Record<string, FieldValue> | null): string {
+  return PART_LABEL[str(fields?.part)] ?? 'unknown part';
+}
+
+function fieldLabel(field: string): string {
+  return field === 'controlPoints' ? 'control point' : field;
+}
+
+export function describeFieldChange(f: FieldChange): string {
+  const label = fieldLabel(f.field);
+  switch (f.kind) {
+    case 'set':
+      return `${label}: ${str(f.before) || '(none)'} → ${str(f.after) || '(none)'}`;
+    case 'item-added':
+      return `+ ${label} ${f.index + 1}: ${f.after}`;
+    case 'item-removed':
+      return `− ${label} ${f.index + 1}: ${f.before}`;
+    case 'item-changed':
+      return `~ ${label} ${f.index + 1}: ${f.before} → ${f.after}`;
+  }
+}
+
+function sectionHeading(c: Change): string {
+  switch (c.kind) {
+    case 'added':
+      return `ADDED — ${partOf(c.after)}`;
+    case 'modified':
+      return `MODIFIED — ${partOf(c.after)}`;
+    case 'moved':
+      return partOf(c.before) === partOf(c.after) ? `NEW CODE — ${partOf(c.after)}` : `MOVED — ${partOf(c.before)} → ${partOf(c.after)}`;
+    case 'removed':
+      return 'REMOVED';
+    default:
+      return c.kind.toUpperCase();
+  }
+}
+
+function item(c: Change, gloss: (zh: string) => string | null): MessageItem {
+  const fields = c.after ?? c.before;
+  const name = str(fields?.name);
+  const code = c.kind === 'moved' ? `${c.fromKey ?? '?'} → ${c.key}` : c.key;
+  const details = c.kind === 'removed' ? ['no longer listed in the catalogue'] : c.kind === 'added' ? addedDetails(c) : c.fieldChanges.filter((f) => f.field !== 'part').map(describeFieldChange);
+  return { code, text: name, gloss: name ? gloss(name) : null, details };
+}
+
+function addedDetails(c: Change): string[] {
+  const points = c.after?.controlPoints;
+  return Array.isArray(points) ? points.map((p, i) => `control point ${i + 1}: ${p}`) : [];
+}
+
+function countPhrase(changes: readonly Change[]): string {
+  const n = (pred: (c: Change) => boolean): number => changes.filter(pred).length;
+  const parts: string[] = [];
+  const prohibitedAdded = n((c) => c.kind === 'added' && partOf(c.after) === 'prohibited');
+  const restrictedAdded = n((c) => c.kind === 'added' && partOf(c.after) !== 'prohibited');
+  const plural = (k: number, one: string, many: string): string => `${k} ${k === 1 ? one : many}`;
+  if (prohibitedAdded) parts.push(`${plural(prohibitedAdded, 'prohibition', 'prohibitions')} added`);
+  if (restrictedAdded) parts.push(`${plural(restrictedAdded, 'restriction', 'restrictions')} added`);
+  const moved = n((c) => c.kind === 'moved');
+  if (moved) parts.push(`${plural(moved, 'item', 'items')} moved or re-coded`);
+  const removed = n((c) => c.kind === 'removed');
+  if (removed) parts.push(`${plural(removed, 'item', 'items')} removed`);
+  const modified = n((c) => c.kind === 'modified');
+  if (modified) parts.push(`${modified} modified`);
+  return parts.join(', ');
+}
+
+function topSeverity(changes: readonly Change[]): Severity {
+  let best = SEVERITY_ORDER.length - 1;
+  for (const c of changes) best = Math.min(best, SEVERITY_ORDER.indexOf(c.severity));
+  return SEVERITY_ORDER[best] ?? 'info';
+}
+
+function noticeLine(notice: NoticeInfo): string {
+  const parts = [notice.number || notice.key];
+  if (notice.publishedAt) parts.push(`published ${notice.publishedAt}`);
+  if (notice.effectiveAt) parts.push(notice.effectiveAt === notice.publishedAt ? 'in force on publication' : `in force ${notice.effectiveAt}`);
+  return parts.join(' · ');
+}
+
+export function buildChangeMessage(input: ChangeMessageInput): Message {
+  const { changes, notice } = input;
+  const maxItems = input.maxItems ?? 12;
+  const severity = topSeverity(changes);
+  const title =
+    changes.length === 0
+      ? `${SEVERITY_MARK.info} Technology export catalogue: no change`
+      : `${SEVERITY_MARK[severity]} Technology export catalogue changed — ${countPhrase(changes)}`;
+  const sections: MessageSection[] = [];
+  const ordered = bySeverity(changes);
+  for (const c of ordered.slice(0, maxItems)) {
+    const heading = sectionHeading(c);
+    let section = sections.find((s) => s.heading === heading);
+    if (!section) {
+      section = { heading, items: [] };
+      sections.push(section);
+    }
+    section.items.push(item(c, input.gloss));
+  }
+  const links: MessageLink[] = (notice?.urls ?? []).map((url, i) => ({ label: i === 0 ? 'Official text (Chinese)' : 'Also published at', url }));
+  const context: string[] = [];
+  if (notice) context.push(`Notice ${notice.key}`);
+  if (input.unparsedCount) context.push(`⚠️ ${input.unparsedCount} clause(s) could not be read — flagged for review`);
+  context.push(`Detected ${formatDetected(input.detectedAt)}`);
+  context.push('Glosses are for orientation only, not official translations.');
+  return {
+    title,
+    severity,
+    subtitle: notice ? noticeLine(notice) : null,
+    links,
+    sections,
+    omitted: Math.max(0, ordered.length - maxItems),
+    context,
+  };
+}
