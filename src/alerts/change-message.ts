@@ -23,6 +23,8 @@ export interface ChangeMessageInput {
   maxItems?: number;
 }
 
+const SECTION_ORDER: readonly Change['kind'][] = ['added', 'moved', 'modified', 'removed', 'suspended', 'resumed', 'ended'];
+
 const PART_LABEL: Record<string, string> = { prohibited: 'prohibited', restricted: 'restricted' };
 
 function str(value: FieldValue | undefined): string {
@@ -120,7 +122,9 @@ export function buildChangeMessage(input: ChangeMessageInput): Message {
       : `${SEVERITY_MARK[severity]} Technology export catalogue changed — ${countPhrase(changes)}`;
   const sections: MessageSection[] = [];
   const ordered = bySeverity(changes);
-  for (const c of ordered.slice(0, maxItems)) {
+  // The most severe changes are shown; their sections read in a fixed order: added, moved, modified, removed.
+  const shown = ordered.slice(0, maxItems).sort((a, b) => SECTION_ORDER.indexOf(a.kind) - SECTION_ORDER.indexOf(b.kind));
+  for (const c of shown) {
     const heading = sectionHeading(c);
     let section = sections.find((s) => s.heading === heading);
     if (!section) {
