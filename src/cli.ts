@@ -72,7 +72,7 @@ function recordOutput(app: App, result: RecordResult, asJson: boolean): string {
       detectedAt: result.detectedAt,
     });
   }
-  const message = buildChangeMessage({ changes: result.changes, notice: result.notice, detectedAt: result.detectedAt, gloss: app.gloss, unparsedCount: result.unparsed.length, maxItems: 1000 });
+  const message = buildChangeMessage({ changes: result.changes, notice: result.notice, detectedAt: result.detectedAt, gloss: app.gloss, unparsedCount: result.unparsed.length, baseline: result.baseline, maxItems: 1000 });
   return `${renderText(message)}\n${unparsedText(result.unparsed, result.totalsMismatch)}`;
 }
 

@@ -64,7 +64,7 @@ function printStep(out: NodeJS.WritableStream, app: App, step: DemoStep, result:
     return;
   }
   out.write(`━━ Step ${position}: ${step.description}\n`);
-  const message = buildChangeMessage({ changes: result.changes, notice: result.notice, detectedAt: result.detectedAt, gloss: app.gloss, unparsedCount: result.unparsed.length });
+  const message = buildChangeMessage({ changes: result.changes, notice: result.notice, detectedAt: result.detectedAt, gloss: app.gloss, unparsedCount: result.unparsed.length, baseline: result.baseline });
   out.write(`${renderText(message)}\n\n`);
 }
 

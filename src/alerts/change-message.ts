@@ -21,6 +21,8 @@ export interface ChangeMessageInput {
   unparsedCount?: number;
   /** Most items shown before the rest is summarised as "… and N more". */
   maxItems?: number;
+  /** The register was empty before: this is its first state, not news. */
+  baseline?: boolean;
 }
 
 const SECTION_ORDER: readonly Change['kind'][] = ['added', 'moved', 'modified', 'removed', 'suspended', 'resumed', 'ended'];
@@ -99,6 +101,11 @@ function countPhrase(changes: readonly Change[]): string {
   return parts.join(', ');
 }
 
+function baselinePhrase(changes: readonly Change[]): string {
+  const prohibited = changes.filter((c) => partOf(c.after) === 'prohibited').length;
+  return `${changes.length} entries (${prohibited} prohibited, ${changes.length - prohibited} restricted)`;
+}
+
 function topSeverity(changes: readonly Change[]): Severity {
   let best = SEVERITY_ORDER.length - 1;
   for (const c of changes) best = Math.min(best, SEVERITY_ORDER.indexOf(c.severity));
@@ -114,12 +121,14 @@ function noticeLine(notice: NoticeInfo): string {
 
 export function buildChangeMessage(input: ChangeMessageInput): Message {
   const { changes, notice } = input;
-  const maxItems = input.maxItems ?? 12;
-  const severity = topSeverity(changes);
+  const maxItems = input.maxItems ?? (input.baseline ? 5 : 12);
+  const severity = input.baseline ? 'info' : topSeverity(changes);
   const title =
     changes.length === 0
       ? `${SEVERITY_MARK.info} Technology export catalogue: no change`
-      : `${SEVERITY_MARK[severity]} Technology export catalogue changed — ${countPhrase(changes)}`;
+      : input.baseline
+        ? `${SEVERITY_MARK.info} Technology export catalogue baseline recorded — ${baselinePhrase(changes)}`
+        : `${SEVERITY_MARK[severity]} Technology export catalogue changed — ${countPhrase(changes)}`;
   const sections: MessageSection[] = [];
   const ordered = bySeverity(changes);
   // The most severe changes are shown; their sections read in a fixed order: added, moved, modified, removed.

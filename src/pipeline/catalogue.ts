@@ -25,6 +25,8 @@ export interface RecordResult {
   /** Sentences about stated totals that disagree with what was parsed. */
   totalsMismatch: string[];
   flagged: boolean;
+  /** The register was empty before this state. */
+  baseline: boolean;
   noticeKey: string;
   asOf: string;
   detectedAt: string;
@@ -109,7 +111,7 @@ function record(
     return { notice, changeSetId };
   });
   const { notice, changeSetId } = run.immediate();
-  return { summary, changes, unparsed: args.unparsed, totalsMismatch: args.totalsMismatch, flagged, noticeKey: args.noticeKey, asOf: args.asOf, detectedAt, changeSetId, notice };
+  return { summary, changes, unparsed: args.unparsed, totalsMismatch: args.totalsMismatch, flagged, baseline: before.length === 0, noticeKey: args.noticeKey, asOf: args.asOf, detectedAt, changeSetId, notice };
 }
 
 function alreadyApplied(app: App, key: string): void {
