@@ -122,8 +122,9 @@ describe('search index', () => {
     expect(find(['钕铁硼'])).toEqual(['053302J']);
   });
 
-  it('finds English glosses by word prefix', () => {
-    expect(find(['refin'])).toEqual(['053302J']);
+  it('finds English glosses by whole word', () => {
+    expect(find(['refining'])).toEqual(['053302J']);
+    expect(find(['refin'])).toEqual([]);
   });
 
   it('only searches current entries', () => {

@@ -1,14 +1,13 @@
-// Full-text search over current entries: exact keys first, then FTS5 ranked by bm25 (names weigh more).
-import { matchExpression } from '../src/domain/search-text.js';
+// Full-text search over current entries: exact keys first, then names, then details (control points).
+import { allExpression, matchExpression } from '../src/domain/search-text.js';
 import type { Db } from './db.js';
 import { readFields } from './json.js';
 import type { EntryVersion } from './registers.js';
 
 export interface SearchHit {
   version: EntryVersion;
-  /** How the hit was found: the key itself, or text. */
-  via: 'key' | 'text';
-  rank: number;
+  /** How the hit was found: its key, all terms in its name, some terms in its name, or its details. */
+  via: 'key' | 'name-all' | 'name' | 'details';
 }
 
 interface HitRow {
@@ -20,13 +19,11 @@ interface HitRow {
   valid_to: string | null;
   created_by_notice: string | null;
   ended_by_notice: string | null;
-  rank: number;
 }
 
 function toHit(row: HitRow, via: SearchHit['via']): SearchHit {
   return {
     via,
-    rank: row.rank,
     version: {
       id: row.id,
       register: row.register_id,
@@ -45,37 +42,45 @@ export interface SearchRequest {
   keys: readonly string[];
   /** Terms to look for in names and control points (Chinese or English). */
   terms: readonly string[];
+  /** Most candidates returned; the caller ranks them. */
   limit: number;
 }
 
+/**
+ * Candidates for a query, in stages: exact keys and key prefixes, names containing every term,
+ * names containing any term, details containing any term. Each stage asks FTS5 for at most
+ * `limit` rows without ordering, so cost does not grow with the number of matching entries.
+ */
 export function searchEntries(db: Db, request: SearchRequest): SearchHit[] {
   const hits: SearchHit[] = [];
   const seen = new Set<number>();
-  const byKey = db.prepare(
-    `SELECT *, 0 AS rank FROM entry_versions WHERE valid_to IS NULL AND key >= ? AND key < ? ORDER BY key LIMIT ?`,
-  );
+  const add = (rows: HitRow[], via: SearchHit['via']): void => {
+    for (const row of rows) {
+      if (hits.length >= request.limit) return;
+      if (seen.has(row.id)) continue;
+      seen.add(row.id);
+      hits.push(toHit(row, via));
+    }
+  };
+  const byKey = db.prepare('SELECT * FROM entry_versions WHERE valid_to IS NULL AND key >= ? AND key < ? ORDER BY key LIMIT ?');
   for (const key of request.keys) {
     const upper = key.toUpperCase();
-    for (const row of byKey.all(upper, `${upper}\uffff`, request.limit) as HitRow[]) {
-      if (seen.has(row.id)) continue;
-      seen.add(row.id);
-      hits.push(toHit(row, 'key'));
-    }
+    add(byKey.all(upper, `${upper}\uffff`, request.limit) as HitRow[], 'key');
   }
-  const match = matchExpression(request.terms);
-  if (match !== null && hits.length < request.limit) {
-    const rows = db
-      .prepare(
-        `SELECT v.*, bm25(entry_search, 0, 0, 0, 10.0, 1.0) AS rank
-         FROM entry_search JOIN entry_versions v ON v.id = entry_search.version_id
-         WHERE entry_search MATCH ? ORDER BY rank LIMIT ?`,
-      )
-      .all(match, request.limit) as HitRow[];
-    for (const row of rows) {
-      if (seen.has(row.id)) continue;
-      seen.add(row.id);
-      hits.push(toHit(row, 'text'));
-    }
+  const byText = db.prepare(
+    `SELECT v.* FROM entry_search JOIN entry_versions v ON v.id = entry_search.version_id
+     WHERE entry_search MATCH ? LIMIT ?`,
+  );
+  const all = allExpression(request.terms);
+  const any = matchExpression(request.terms);
+  const stages: Array<[string | null, SearchHit['via']]> = [
+    [all && request.terms.length > 1 ? `name_text : (${all})` : null, 'name-all'],
+    [any ? `name_text : (${any})` : null, 'name'],
+    [any ? `point_text : (${any})` : null, 'details'],
+  ];
+  for (const [expression, via] of stages) {
+    if (expression === null || hits.length >= request.limit) continue;
+    add(byText.all(expression, request.limit) as HitRow[], via);
   }
-  return hits.slice(0, request.limit);
+  return hits;
 }

@@ -46,9 +46,9 @@ export function termExpression(term: string): string | null {
     if (isHan(run)) {
       const pairs = bigrams(run);
       parts.push(pairs.length === 0 ? quote(run) : quote(pairs.join(' ')));
-    } else if (run.length >= 3) {
-      parts.push(`${quote(run)}*`);
     } else {
+      // Whole words only: prefix queries merge every matching token's list and get slow on large
+      // registers; the glossary already folds plurals and spelling variants.
       parts.push(quote(run));
     }
   }
@@ -61,4 +61,11 @@ export function matchExpression(terms: readonly string[]): string | null {
   const exprs = [...new Set(terms.map(termExpression).filter((e): e is string => e !== null))];
   if (exprs.length === 0) return null;
   return exprs.join(' OR ');
+}
+
+/** An FTS5 expression matching only text that has every one of the terms; null when none is searchable. */
+export function allExpression(terms: readonly string[]): string | null {
+  const exprs = [...new Set(terms.map(termExpression).filter((e): e is string => e !== null))];
+  if (exprs.length === 0) return null;
+  return exprs.join(' AND ');
 }

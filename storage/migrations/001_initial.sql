@@ -35,6 +35,8 @@ CREATE TABLE entry_versions (
 );
 CREATE UNIQUE INDEX entry_versions_current ON entry_versions(register_id, key) WHERE valid_to IS NULL;
 CREATE INDEX entry_versions_by_key ON entry_versions(register_id, key, valid_from);
+-- key lookups across registers (`check 053302J`, prefixes) only look at current versions
+CREATE INDEX entry_versions_current_key ON entry_versions(key) WHERE valid_to IS NULL;
 
 -- One change set per applied document (import or notice), with what could not be parsed.
 CREATE TABLE change_sets (
