@@ -129,7 +129,28 @@ try {
     searchText: (e) => techCatalogue.searchText(e, app.gloss),
   });
   console.log(`  loading 100k synthetic entries with their search index: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-  const queries = ['NdFeB magnet', '稀土', '钕', 'lidar', '053302J', 'gallium', 'rare earth separation', '激光雷达', 'drone flight control', 'lithium iron phosphate', '0533', 'gene editing', '电池正极', 'software', 'speech synthesis', '无人机', 'heat treatment', 'samarium cobalt', '合成稀土材料', 'unknownword'];
+  const queries = [
+    'NdFeB magnet',
+    '稀土',
+    '钕',
+    'lidar',
+    '053302J',
+    'gallium',
+    'rare earth separation',
+    '激光雷达',
+    'drone flight control',
+    'lithium iron phosphate',
+    '0533',
+    'gene editing',
+    '电池正极',
+    'software',
+    'speech synthesis',
+    '无人机',
+    'heat treatment',
+    'samarium cobalt',
+    '合成稀土材料',
+    'unknownword',
+  ];
   const latencies: number[] = [];
   for (let i = 0; i < 1000; i++) {
     const q = queries[i % queries.length]!;
@@ -138,7 +159,9 @@ try {
     latencies.push(performance.now() - s);
     if (i % 50 === 0) sample();
   }
-  console.log(`  p50 ${percentile(latencies, 50).toFixed(2)} ms · p99 ${percentile(latencies, 99).toFixed(2)} ms · max ${Math.max(...latencies).toFixed(2)} ms`);
+  console.log(
+    `  p50 ${percentile(latencies, 50).toFixed(2)} ms · p99 ${percentile(latencies, 99).toFixed(2)} ms · max ${Math.max(...latencies).toFixed(2)} ms`,
+  );
 } finally {
   app.close();
   rmSync(dir, { recursive: true, force: true });

@@ -48,7 +48,16 @@ function json(value: unknown): string {
 }
 
 function changeJson(c: Change): Record<string, unknown> {
-  return { kind: c.kind, register: c.register, key: c.key, ...(c.fromKey ? { fromKey: c.fromKey } : {}), severity: c.severity, before: c.before, after: c.after, fieldChanges: c.fieldChanges };
+  return {
+    kind: c.kind,
+    register: c.register,
+    key: c.key,
+    ...(c.fromKey ? { fromKey: c.fromKey } : {}),
+    severity: c.severity,
+    before: c.before,
+    after: c.after,
+    fieldChanges: c.fieldChanges,
+  };
 }
 
 function unparsedText(unparsed: readonly UnparsedClause[], mismatches: readonly string[] = []): string {
@@ -72,13 +81,23 @@ function recordOutput(app: App, result: RecordResult, asJson: boolean): string {
       detectedAt: result.detectedAt,
     });
   }
-  const message = buildChangeMessage({ changes: result.changes, notice: result.notice, detectedAt: result.detectedAt, gloss: app.gloss, unparsedCount: result.unparsed.length, baseline: result.baseline, maxItems: 1000 });
+  const message = buildChangeMessage({
+    changes: result.changes,
+    notice: result.notice,
+    detectedAt: result.detectedAt,
+    gloss: app.gloss,
+    unparsedCount: result.unparsed.length,
+    baseline: result.baseline,
+    maxItems: 1000,
+  });
   return `${renderText(message)}\n${unparsedText(result.unparsed, result.totalsMismatch)}`;
 }
 
 function checkText(answer: CheckAnswer): string {
   const n = answer.results.length;
-  const lines = [`${n === 0 ? 'No match' : `${n} match${n === 1 ? '' : 'es'}`} for "${answer.query}"${answer.searchedFor.length ? ` (searched: ${answer.searchedFor.slice(0, 8).join(', ')})` : ''}`];
+  const lines = [
+    `${n === 0 ? 'No match' : `${n} match${n === 1 ? '' : 'es'}`} for "${answer.query}"${answer.searchedFor.length ? ` (searched: ${answer.searchedFor.slice(0, 8).join(', ')})` : ''}`,
+  ];
   for (const r of answer.results) {
     const mark = r.status === 'prohibited' ? '🔴 PROHIBITED' : r.status === 'restricted' ? '🟠 RESTRICTED' : r.status.toUpperCase();
     const gloss = r.gloss ? ` (gloss: ${r.gloss})` : '';
@@ -113,7 +132,9 @@ function itemText(answer: ItemAnswer, gloss: (zh: string) => string | null): str
   }
   lines.push('', 'History:');
   for (const v of answer.history) {
-    lines.push(`  ${v.validFrom} → ${v.validTo ?? 'now'}  ${v.status}${v.createdByNotice ? `  by ${v.createdByNotice}` : ''}${v.endedByNotice ? `, ended by ${v.endedByNotice}` : ''}`);
+    lines.push(
+      `  ${v.validFrom} → ${v.validTo ?? 'now'}  ${v.status}${v.createdByNotice ? `  by ${v.createdByNotice}` : ''}${v.endedByNotice ? `, ended by ${v.endedByNotice}` : ''}`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }
@@ -166,7 +187,9 @@ export async function main(argv: readonly string[], io: Io = { stdout: process.s
     .action(async (file: string, opts: { asOf?: string; notice?: string; format?: CatalogueFormat; force?: boolean; json?: boolean }) => {
       const doc = readDocument(file);
       const asOf = parseDate(opts.asOf, '--as-of');
-      await withApp((app) => out(recordOutput(app, importCatalogue(app, doc, { asOf, format: opts.format, force: opts.force, notice: { key: opts.notice } }), !!opts.json)));
+      await withApp((app) =>
+        out(recordOutput(app, importCatalogue(app, doc, { asOf, format: opts.format, force: opts.force, notice: { key: opts.notice } }), !!opts.json)),
+      );
     });
 
   program
@@ -264,7 +287,9 @@ export async function main(argv: readonly string[], io: Io = { stdout: process.s
         out(`${changes.length} change(s) detected since ${since.slice(0, 10)}:\n`);
         for (const c of changes) {
           const name = String((c.after ?? c.before)?.name ?? '');
-          out(`  ${c.detectedAt.slice(0, 16).replace('T', ' ')}  ${c.kind.padEnd(8)} ${c.fromKey ? `${c.fromKey} → ` : ''}${c.key} ${name}  [${c.noticeKey ?? '-'}]\n`);
+          out(
+            `  ${c.detectedAt.slice(0, 16).replace('T', ' ')}  ${c.kind.padEnd(8)} ${c.fromKey ? `${c.fromKey} → ` : ''}${c.key} ${name}  [${c.noticeKey ?? '-'}]\n`,
+          );
         }
       });
     });

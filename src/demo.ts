@@ -60,11 +60,20 @@ export interface DemoOptions {
 
 function printStep(out: NodeJS.WritableStream, app: App, step: DemoStep, result: RecordResult, position: string, asJson: boolean): void {
   if (asJson) {
-    out.write(`${JSON.stringify({ step: step.id, kind: step.kind, noticeKey: result.noticeKey, asOf: result.asOf, summary: result.summary, flagged: result.flagged, unparsed: result.unparsed })}\n`);
+    out.write(
+      `${JSON.stringify({ step: step.id, kind: step.kind, noticeKey: result.noticeKey, asOf: result.asOf, summary: result.summary, flagged: result.flagged, unparsed: result.unparsed })}\n`,
+    );
     return;
   }
   out.write(`━━ Step ${position}: ${step.description}\n`);
-  const message = buildChangeMessage({ changes: result.changes, notice: result.notice, detectedAt: result.detectedAt, gloss: app.gloss, unparsedCount: result.unparsed.length, baseline: result.baseline });
+  const message = buildChangeMessage({
+    changes: result.changes,
+    notice: result.notice,
+    detectedAt: result.detectedAt,
+    gloss: app.gloss,
+    unparsedCount: result.unparsed.length,
+    baseline: result.baseline,
+  });
   out.write(`${renderText(message)}\n\n`);
 }
 

@@ -48,9 +48,7 @@ function toChange(row: ChangeRow): RecordedChange {
 
 /** Changes detected at or after `since` (ISO timestamp), newest first, at most `limit`. */
 export function recentChanges(db: Db, since: string, limit = 500): RecordedChange[] {
-  const rows = db
-    .prepare('SELECT * FROM changes WHERE detected_at >= ? ORDER BY detected_at DESC, id LIMIT ?')
-    .all(since, limit) as ChangeRow[];
+  const rows = db.prepare('SELECT * FROM changes WHERE detected_at >= ? ORDER BY detected_at DESC, id LIMIT ?').all(since, limit) as ChangeRow[];
   return rows.map(toChange);
 }
 

@@ -51,7 +51,10 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const v1 = [tech('053302J', '稀土的提炼、加工、利用技术', ['稀土萃取分离工艺技术', '稀土金属及合金材料的生产技术']), tech('050302J', '微生物肥料技术', ['菌种'])];
+const v1 = [
+  tech('053302J', '稀土的提炼、加工、利用技术', ['稀土萃取分离工艺技术', '稀土金属及合金材料的生产技术']),
+  tech('050302J', '微生物肥料技术', ['菌种']),
+];
 const v2 = [tech('053302J', '稀土的提炼、加工、利用技术', ['稀土萃取分离工艺技术', '稀土金属及合金材料的生产技术', '钐钴、钕铁硼、铈磁体制备技术'])];
 
 describe('entry versions', () => {
@@ -63,7 +66,18 @@ describe('entry versions', () => {
 
   it('keeps every state so that the state on any date can be asked', () => {
     record([], v1, '2008-11-01');
-    saveNotice(db, { key: 'MOFCOM-2023-57', registerId: 'tech-catalogue', title: 't', issuer: '商务部', number: '2023年第57号', publishedAt: '2023-12-21', effectiveAt: null, urls: ['https://example.org/a'], textHash: null, status: 'applied' });
+    saveNotice(db, {
+      key: 'MOFCOM-2023-57',
+      registerId: 'tech-catalogue',
+      title: 't',
+      issuer: '商务部',
+      number: '2023年第57号',
+      publishedAt: '2023-12-21',
+      effectiveAt: null,
+      urls: ['https://example.org/a'],
+      textHash: null,
+      status: 'applied',
+    });
     record(toEntries(currentVersions(db, 'tech-catalogue')), v2, '2023-12-21', 'MOFCOM-2023-57');
 
     expect(versionsAsOf(db, 'tech-catalogue', '2010-01-01').map((v) => v.key)).toEqual(['050302J', '053302J']);
@@ -94,14 +108,35 @@ describe('entry versions', () => {
     // a "modified" change for a key that is not current makes the transaction fail half-way
     const bogus = diff([tech('999999X', 'x', [])], [tech('999999X', 'y', [])]);
     expect(() =>
-      recordChanges(db, { register: 'tech-catalogue', changes: [...diff(v1, v2), ...bogus], summary: { added: 0, removed: 1, modified: 2, moved: 0 }, unparsed: [], asOf: '2009-01-01', noticeKey: null, source: 'apply', detectedAt: 'now', flagged: false, searchText: () => ({ name: '', points: '' }) }),
+      recordChanges(db, {
+        register: 'tech-catalogue',
+        changes: [...diff(v1, v2), ...bogus],
+        summary: { added: 0, removed: 1, modified: 2, moved: 0 },
+        unparsed: [],
+        asOf: '2009-01-01',
+        noticeKey: null,
+        source: 'apply',
+        detectedAt: 'now',
+        flagged: false,
+        searchText: () => ({ name: '', points: '' }),
+      }),
     ).toThrow(/no current entry 999999X/);
     expect(currentVersions(db, 'tech-catalogue').map((v) => v.key)).toEqual(['050302J', '053302J']);
     expect(recentChanges(db, '2009-01-01')).toEqual([]);
   });
 
   it('merges the URLs of a notice seen twice', () => {
-    const base = { key: 'MOFCOM-2020-38', registerId: null, title: 'a', issuer: '', number: '', publishedAt: null, effectiveAt: null, textHash: null, status: 'applied' as const };
+    const base = {
+      key: 'MOFCOM-2020-38',
+      registerId: null,
+      title: 'a',
+      issuer: '',
+      number: '',
+      publishedAt: null,
+      effectiveAt: null,
+      textHash: null,
+      status: 'applied' as const,
+    };
     saveNotice(db, { ...base, urls: ['https://a'] });
     saveNotice(db, { ...base, title: '', urls: ['https://b', 'https://a'] });
     expect(getNotice(db, 'MOFCOM-2020-38')).toMatchObject({ title: 'a', urls: ['https://a', 'https://b'] });

@@ -46,9 +46,7 @@ export function ensureRegister(db: Db, id: string, name: string): void {
 
 /** Current versions of a register's entries, sorted by key. */
 export function currentVersions(db: Db, register: string): EntryVersion[] {
-  const rows = db
-    .prepare('SELECT * FROM entry_versions WHERE register_id = ? AND valid_to IS NULL ORDER BY key')
-    .all(register) as VersionRow[];
+  const rows = db.prepare('SELECT * FROM entry_versions WHERE register_id = ? AND valid_to IS NULL ORDER BY key').all(register) as VersionRow[];
   return rows.map(toVersion);
 }
 
@@ -69,17 +67,15 @@ export function toEntries(versions: readonly EntryVersion[]): Entry[] {
 
 /** Every version a key has had, oldest first. */
 export function keyHistory(db: Db, register: string, key: string): EntryVersion[] {
-  const rows = db
-    .prepare('SELECT * FROM entry_versions WHERE register_id = ? AND key = ? ORDER BY valid_from, id')
-    .all(register, key) as VersionRow[];
+  const rows = db.prepare('SELECT * FROM entry_versions WHERE register_id = ? AND key = ? ORDER BY valid_from, id').all(register, key) as VersionRow[];
   return rows.map(toVersion);
 }
 
 /** The latest date a version of the register starts or ends on; a new state may not be dated before it. */
 export function latestStateDate(db: Db, register: string): string | null {
-  const row = db
-    .prepare('SELECT MAX(MAX(valid_from), COALESCE(MAX(valid_to), \'\')) AS d FROM entry_versions WHERE register_id = ?')
-    .get(register) as { d: string | null };
+  const row = db.prepare("SELECT MAX(MAX(valid_from), COALESCE(MAX(valid_to), '')) AS d FROM entry_versions WHERE register_id = ?").get(register) as {
+    d: string | null;
+  };
   return row.d;
 }
 
@@ -118,9 +114,7 @@ export function recordChanges(db: Db, state: NewState): number {
     if (latest && state.asOf < latest) {
       throw new StateOrderError(`the ${state.register} register already has a state dated ${latest}; a new state cannot be dated ${state.asOf}`);
     }
-    const end = db.prepare(
-      'UPDATE entry_versions SET valid_to = ?, ended_by_notice = ? WHERE register_id = ? AND key = ? AND valid_to IS NULL RETURNING id',
-    );
+    const end = db.prepare('UPDATE entry_versions SET valid_to = ?, ended_by_notice = ? WHERE register_id = ? AND key = ? AND valid_to IS NULL RETURNING id');
     const insert = db.prepare(
       `INSERT INTO entry_versions (register_id, key, fields, valid_from, created_by_notice, recorded_at)
        VALUES (?, ?, ?, ?, ?, ?)`,

@@ -161,7 +161,15 @@ describe('queries', () => {
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.query).toBe('rare earth');
-    expect(out.results[0]).toEqual(expect.objectContaining({ register: 'tech-catalogue', key: '053302J', name: '稀土的提炼、加工、利用技术', status: 'prohibited', validFrom: '2008-11-01' }));
+    expect(out.results[0]).toEqual(
+      expect.objectContaining({
+        register: 'tech-catalogue',
+        key: '053302J',
+        name: '稀土的提炼、加工、利用技术',
+        status: 'prohibited',
+        validFrom: '2008-11-01',
+      }),
+    );
   });
 
   it('check says when nothing matches, that it is not a clearance', async () => {

@@ -59,7 +59,11 @@ describe('demo timeline', () => {
   it.each(steps.map((s, i) => [s.id, i] as const))('step %s gives exactly the expected changes', (_id, i) => {
     const step = steps[i]!;
     const result = results[i]!;
-    const keys = (kind: string) => result.changes.filter((c) => c.kind === kind).map((c) => c.key).sort();
+    const keys = (kind: string) =>
+      result.changes
+        .filter((c) => c.kind === kind)
+        .map((c) => c.key)
+        .sort();
     expect(result.summary).toEqual(step.expect.summary);
     expect(result.unparsed).toEqual([]);
     expect(result.totalsMismatch).toEqual([]);

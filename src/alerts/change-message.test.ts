@@ -23,7 +23,11 @@ const gloss = (zh: string): string | null => (zh.includes('基因编辑') ? 'gen
 
 describe('buildChangeMessage', () => {
   const before = [tech('050302J', '微生物肥料技术', ['菌种']), tech('052702J', '核黄素（VB2）生产工艺', ['a']), tech('050304J', '蚕类品种', ['蚕遗传资源'])];
-  const after = [tech('052801J', '用于人的细胞克隆和基因编辑技术', ['体细胞克隆']), tech('052702X', '核黄素（VB2）生产工艺', ['a']), tech('050304J', '蚕类品种', ['除杂交一代蚕品种以外的蚕遗传资源'])];
+  const after = [
+    tech('052801J', '用于人的细胞克隆和基因编辑技术', ['体细胞克隆']),
+    tech('052702X', '核黄素（VB2）生产工艺', ['a']),
+    tech('050304J', '蚕类品种', ['除杂交一代蚕品种以外的蚕遗传资源']),
+  ];
   const message = buildChangeMessage({ changes: diff(before, after), notice, detectedAt: '2023-12-21T08:05:00Z', gloss });
 
   it('summarises counts and severity in the title', () => {
@@ -35,7 +39,12 @@ describe('buildChangeMessage', () => {
   it('puts the official link first and orders sections by severity', () => {
     expect(message.links[0]).toEqual({ label: 'Official text (Chinese)', url: 'https://www.mofcom.gov.cn/a.html' });
     expect(message.sections.map((s) => s.heading)).toEqual(['ADDED — prohibited', 'MOVED — prohibited → restricted', 'MODIFIED — prohibited', 'REMOVED']);
-    expect(message.sections[0]!.items[0]).toEqual({ code: '052801J', text: '用于人的细胞克隆和基因编辑技术', gloss: 'gene editing technology', details: ['control point 1: 体细胞克隆'] });
+    expect(message.sections[0]!.items[0]).toEqual({
+      code: '052801J',
+      text: '用于人的细胞克隆和基因编辑技术',
+      gloss: 'gene editing technology',
+      details: ['control point 1: 体细胞克隆'],
+    });
     expect(message.sections[1]!.items[0]!.code).toBe('052702J → 052702X');
     expect(message.sections[2]!.items[0]!.details).toEqual(['~ control point 1: 蚕遗传资源 → 除杂交一代蚕品种以外的蚕遗传资源']);
   });

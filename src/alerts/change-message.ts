@@ -75,7 +75,12 @@ function item(c: Change, gloss: (zh: string) => string | null): MessageItem {
   const fields = c.after ?? c.before;
   const name = str(fields?.name);
   const code = c.kind === 'moved' ? `${c.fromKey ?? '?'} → ${c.key}` : c.key;
-  const details = c.kind === 'removed' ? ['no longer listed in the catalogue'] : c.kind === 'added' ? addedDetails(c) : c.fieldChanges.filter((f) => f.field !== 'part').map(describeFieldChange);
+  const details =
+    c.kind === 'removed'
+      ? ['no longer listed in the catalogue']
+      : c.kind === 'added'
+        ? addedDetails(c)
+        : c.fieldChanges.filter((f) => f.field !== 'part').map(describeFieldChange);
   return { code, text: name, gloss: name ? gloss(name) : null, details };
 }
 

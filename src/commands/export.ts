@@ -31,7 +31,8 @@ export function exportEntries(app: App, asOf?: string): RegisterExport {
 
 export function entriesCsv(data: RegisterExport): string {
   const lines = [csvRow(['register', 'code', 'part', 'sector', 'name', 'control_points'])];
-  for (const e of data.entries) lines.push(csvRow([data.register, e.code, e.part, e.sector, e.name, e.controlPoints.map((p, i) => `${i + 1}. ${p}`).join('\n')]));
+  for (const e of data.entries)
+    lines.push(csvRow([data.register, e.code, e.part, e.sector, e.name, e.controlPoints.map((p, i) => `${i + 1}. ${p}`).join('\n')]));
   return `${lines.join('\n')}\n`;
 }
 
@@ -70,14 +71,34 @@ function auditRow(c: RecordedChange, notice: { number: string; urls: string[] } 
 
 export function exportChanges(app: App): AuditRow[] {
   const changes = [...allChanges(app.db)];
-  const notices = getNotices(app.db, changes.map((c) => c.noticeKey).filter((k): k is string => k !== null));
+  const notices = getNotices(
+    app.db,
+    changes.map((c) => c.noticeKey).filter((k): k is string => k !== null),
+  );
   return changes.map((c) => auditRow(c, c.noticeKey ? notices.get(c.noticeKey) : undefined));
 }
 
 export function changesCsv(rows: readonly AuditRow[]): string {
-  const lines = [csvRow(['detected_at', 'valid_from', 'notice_key', 'notice_number', 'notice_url', 'register', 'kind', 'key', 'from_key', 'severity', 'name', 'details'])];
+  const lines = [
+    csvRow(['detected_at', 'valid_from', 'notice_key', 'notice_number', 'notice_url', 'register', 'kind', 'key', 'from_key', 'severity', 'name', 'details']),
+  ];
   for (const r of rows) {
-    lines.push(csvRow([r.detectedAt, r.validFrom, r.noticeKey, r.noticeNumber, r.noticeUrl, r.register, r.kind, r.key, r.fromKey, r.severity, r.name, r.details.join('\n')]));
+    lines.push(
+      csvRow([
+        r.detectedAt,
+        r.validFrom,
+        r.noticeKey,
+        r.noticeNumber,
+        r.noticeUrl,
+        r.register,
+        r.kind,
+        r.key,
+        r.fromKey,
+        r.severity,
+        r.name,
+        r.details.join('\n'),
+      ]),
+    );
   }
   return `${lines.join('\n')}\n`;
 }

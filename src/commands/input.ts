@@ -7,7 +7,11 @@ export class UsageError extends Error {}
 /** Removes control characters, collapses whitespace and bounds the length of a free-text query. */
 export function cleanQuery(input: string): string {
   // eslint-disable-next-line no-control-regex
-  const text = input.normalize('NFC').replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2066-\u2069]/g, ' ').replace(/\s+/g, ' ').trim();
+  const text = input
+    .normalize('NFC')
+    .replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2066-\u2069]/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   if (text === '') throw new UsageError('the query is empty; give a code, an English term or a Chinese term');
   if ([...text].length > MAX_QUERY_LENGTH) throw new UsageError(`the query is longer than ${MAX_QUERY_LENGTH} characters`);
   return text;

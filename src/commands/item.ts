@@ -80,7 +80,10 @@ export function history(app: App, rawKey: string): HistoryAnswer {
   const register = registerOfKey(key);
   const changes = changesForKey(app.db, register, key);
   if (changes.length === 0) throw new NotFoundError(`${key} has no recorded history in the ${register} register`);
-  const notices = getNotices(app.db, changes.map((c) => c.noticeKey).filter((k): k is string => k !== null));
+  const notices = getNotices(
+    app.db,
+    changes.map((c) => c.noticeKey).filter((k): k is string => k !== null),
+  );
   return {
     register,
     key,

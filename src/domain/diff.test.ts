@@ -84,9 +84,7 @@ describe('diffList', () => {
 
 describe('diffFields', () => {
   it('reports a renamed entry as a set of the name field', () => {
-    expect(diffFields({ name: 'a', part: 'restricted' }, { name: 'b', part: 'restricted' })).toEqual([
-      { field: 'name', kind: 'set', before: 'a', after: 'b' },
-    ]);
+    expect(diffFields({ name: 'a', part: 'restricted' }, { name: 'b', part: 'restricted' })).toEqual([{ field: 'name', kind: 'set', before: 'a', after: 'b' }]);
   });
 });
 
@@ -97,7 +95,9 @@ const entryArb = fc.record({
   sector: fc.constantFrom('农业', '制造业'),
   controlPoints: fc.array(fc.constantFrom('a', 'b', 'c', 'd', 'e'), { maxLength: 6 }),
 });
-const stateArb = fc.uniqueArray(entryArb, { selector: (e) => e.key, maxLength: 25 }).map((list) => list.map((e) => tech(e.key, e.name, e.controlPoints, e.sector)));
+const stateArb = fc
+  .uniqueArray(entryArb, { selector: (e) => e.key, maxLength: 25 })
+  .map((list) => list.map((e) => tech(e.key, e.name, e.controlPoints, e.sector)));
 
 function canonical(entries: readonly Entry[]): Entry[] {
   return [...entries].sort((a, b) => (a.key < b.key ? -1 : 1));

@@ -122,7 +122,7 @@ describe('expandQuery', () => {
     expect(ndfeb.en).toContain('NdFeB');
   });
 
-  it('keeps the query\'s own Chinese first and segments it greedily', () => {
+  it("keeps the query's own Chinese first and segments it greedily", () => {
     const e = expandQuery(g, '钕铁硼磁体');
     expect(ids(e.terms)).toEqual(['ndfeb', 'magnet']);
     expect(e.zh).toEqual(['钕铁硼磁体', '钕铁硼', '磁体', '磁铁']);
@@ -171,17 +171,13 @@ describe('glossChinese', () => {
     expect(glossChinese(g, '微生物肥料技术')).toBe('microbial fertiliser; technology');
     expect(glossChinese(g, '激光雷达系统')).toBe('lidar; system');
     expect(glossChinese(g, '钐钴、钕铁硼、铈磁体制备技术')).toBe('SmCo; NdFeB; cerium magnet; preparation; technology');
-    expect(glossChinese(g, '蚕类品种、繁育和蚕茧采集加工利用技术')).toBe(
-      'silkworm breeds; breeding; cocoon; collection; processing; utilisation; technology',
-    );
+    expect(glossChinese(g, '蚕类品种、繁育和蚕茧采集加工利用技术')).toBe('silkworm breeds; breeding; cocoon; collection; processing; utilisation; technology');
     expect(glossChinese(g, '无人机技术')).toBe('drone; technology');
   });
 
   it('glosses whole sector headings and notice titles', () => {
     expect(glossChinese(g, '有色金属冶炼和压延加工业')).toBe('non-ferrous metal smelting and rolling');
-    expect(glossChinese(g, '计算机、通信和其他电子设备制造业')).toBe(
-      'computer, communication and other electronic equipment manufacturing',
-    );
+    expect(glossChinese(g, '计算机、通信和其他电子设备制造业')).toBe('computer, communication and other electronic equipment manufacturing');
     expect(glossChinese(g, '将20家日本实体列入出口管制管控名单')).toBe('Japan; entity; designate; export control list');
     expect(glossChinese(g, '商务部 海关总署公告2025年第57号')).toBe('MOFCOM; GACC; announcement');
   });
@@ -205,8 +201,17 @@ describe('findTerms', () => {
   it('finds Chinese and English forms, nested ones included, by first occurrence', () => {
     const found = ids(findTerms(g, 'China curbs rare-earth magnets: 钕铁硼 and 磷酸铁锂'));
     expect(found).toEqual([
-      'china', 'rare-earth', 'rare-earth-permanent-magnet', 'magnet', 'neodymium', 'ndfeb', 'boron',
-      'phosphorus', 'lithium-iron-phosphate', 'iron-phosphate', 'lithium',
+      'china',
+      'rare-earth',
+      'rare-earth-permanent-magnet',
+      'magnet',
+      'neodymium',
+      'ndfeb',
+      'boron',
+      'phosphorus',
+      'lithium-iron-phosphate',
+      'iron-phosphate',
+      'lithium',
     ]);
   });
 
@@ -232,14 +237,16 @@ describe('findTerms', () => {
 describe('robustness', () => {
   it('never throws and finishes quickly on arbitrary Unicode', () => {
     const glossChars = [...new Set(g.terms.flatMap((t) => t.zh.join('')))].join('');
-    const mixed = fc.array(
-      fc.oneof(
-        fc.string({ unit: 'binary', maxLength: 20 }),
-        fc.constantFrom(...g.terms.flatMap((t) => [...t.zh, ...t.en])),
-        fc.string({ unit: fc.constantFrom(...glossChars, ' ', '-', '、'), maxLength: 20 }),
-      ),
-      { maxLength: 20 },
-    ).map((parts) => parts.join(''));
+    const mixed = fc
+      .array(
+        fc.oneof(
+          fc.string({ unit: 'binary', maxLength: 20 }),
+          fc.constantFrom(...g.terms.flatMap((t) => [...t.zh, ...t.en])),
+          fc.string({ unit: fc.constantFrom(...glossChars, ' ', '-', '、'), maxLength: 20 }),
+        ),
+        { maxLength: 20 },
+      )
+      .map((parts) => parts.join(''));
     fc.assert(
       fc.property(fc.oneof(fc.string({ unit: 'binary', maxLength: 300 }), mixed), (input) => {
         const t0 = performance.now();

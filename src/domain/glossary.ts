@@ -57,9 +57,43 @@ const PHRASE_BREAK = /[\p{Script=Han}.;:!?。]/u;
 
 /** Common English words dropped from query expansions when they are not part of a glossary phrase. */
 const STOPWORDS = new Set([
-  'a', 'an', 'and', 'or', 'of', 'the', 'for', 'in', 'on', 'to', 'with', 'by', 'from', 'at', 'as',
-  'is', 'are', 'was', 'were', 'be', 'been', 'it', 'its', 'this', 'that', 'these', 'those', 'any',
-  'what', 'which', 'whether', 'into', 'about', 'under', 'than', 'not', 'no',
+  'a',
+  'an',
+  'and',
+  'or',
+  'of',
+  'the',
+  'for',
+  'in',
+  'on',
+  'to',
+  'with',
+  'by',
+  'from',
+  'at',
+  'as',
+  'is',
+  'are',
+  'was',
+  'were',
+  'be',
+  'been',
+  'it',
+  'its',
+  'this',
+  'that',
+  'these',
+  'those',
+  'any',
+  'what',
+  'which',
+  'whether',
+  'into',
+  'about',
+  'under',
+  'than',
+  'not',
+  'no',
 ]);
 
 function normalise(text: string): string {
@@ -148,7 +182,10 @@ export function parseGlossary(json: unknown): Glossary {
     const problems = result.error.issues.slice(0, 5).map((issue) => {
       const [head, index, ...rest] = issue.path;
       if (head === 'terms' && typeof index === 'number') {
-        const where = rest.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+        const where = rest
+          .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+          .join('')
+          .replace(/^\./, '');
         return `${describeTerm(json, index)}${where ? ` ${where}` : ''}: ${issue.message}`;
       }
       return `${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`;
@@ -302,7 +339,7 @@ export function expandQuery(g: Glossary, query: string): QueryExpansion {
   const hits: { pos: number; terms?: GlossaryTerm[]; word?: string }[] = [];
 
   const tokens = tokenize(text);
-  for (let j = 0; j < tokens.length; ) {
+  for (let j = 0; j < tokens.length;) {
     const tok = tokens[j] as Token;
     const m = longestEnAt(g, text, tokens, j);
     if (m !== null) {
@@ -318,7 +355,7 @@ export function expandQuery(g: Glossary, query: string): QueryExpansion {
   for (const run of text.matchAll(HAN_RUN)) {
     runs.push(run[0]);
     const end = run.index + run[0].length;
-    for (let i = run.index; i < end; ) {
+    for (let i = run.index; i < end;) {
       const m = longestZhAt(g, text, i);
       if (m !== null) {
         hits.push({ pos: i, terms: m.terms });
@@ -360,7 +397,7 @@ export function glossChinese(g: Glossary, zh: string): string | null {
   const text = normalise(zh);
   const parts: string[] = [];
   const seen = new Set<string>();
-  for (let i = 0; i < text.length; ) {
+  for (let i = 0; i < text.length;) {
     const m = longestZhAt(g, text, i);
     const term = m?.terms[0];
     if (m === null || term === undefined) {

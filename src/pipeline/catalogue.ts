@@ -95,7 +95,13 @@ function record(
   const detectedAt = app.now().toISOString();
   const summary = summarise(changes);
   const run = app.db.transaction(() => {
-    const notice = saveMeta(app, args.noticeKey, args.meta, args.text, flagged ? 'flagged' : args.source === 'import' && !args.meta.number ? 'manual' : 'applied');
+    const notice = saveMeta(
+      app,
+      args.noticeKey,
+      args.meta,
+      args.text,
+      flagged ? 'flagged' : args.source === 'import' && !args.meta.number ? 'manual' : 'applied',
+    );
     const changeSetId = recordChanges(app.db, {
       register: TECH_CATALOGUE,
       changes,
@@ -111,13 +117,24 @@ function record(
     return { notice, changeSetId };
   });
   const { notice, changeSetId } = run.immediate();
-  return { summary, changes, unparsed: args.unparsed, totalsMismatch: args.totalsMismatch, flagged, baseline: before.length === 0, noticeKey: args.noticeKey, asOf: args.asOf, detectedAt, changeSetId, notice };
+  return {
+    summary,
+    changes,
+    unparsed: args.unparsed,
+    totalsMismatch: args.totalsMismatch,
+    flagged,
+    baseline: before.length === 0,
+    noticeKey: args.noticeKey,
+    asOf: args.asOf,
+    detectedAt,
+    changeSetId,
+    notice,
+  };
 }
 
 function alreadyApplied(app: App, key: string): void {
   const row = app.db.prepare('SELECT as_of, detected_at FROM change_sets WHERE notice_key = ? LIMIT 1').get(key) as
-    | { as_of: string; detected_at: string }
-    | undefined;
+    { as_of: string; detected_at: string } | undefined;
   if (row) throw new RecordError(`notice ${key} was already recorded (state of ${row.as_of}, detected ${row.detected_at}); nothing was changed`);
 }
 
@@ -165,7 +182,8 @@ export function applyNotice(app: App, doc: string, options: ApplyOptions = {}): 
   meta.issuer ??= head.issuer ?? undefined;
   meta.publishedAt ??= head.date ?? undefined;
   const key = meta.key ?? (meta.number ? noticeKeyFromNumber(meta.number) : null) ?? noticeKeyFromNumber(text.slice(0, 2000));
-  if (!key) throw new RecordError('cannot tell which notice this is (no 【发布文号】 or announcement number found); pass --notice KEY, e.g. --notice MOFCOM-2020-38');
+  if (!key)
+    throw new RecordError('cannot tell which notice this is (no 【发布文号】 or announcement number found); pass --notice KEY, e.g. --notice MOFCOM-2020-38');
   alreadyApplied(app, key);
   const asOfText = options.asOf ? validDate(options.asOf, '--as-of') : (meta.effectiveAt ?? meta.publishedAt);
   if (!asOfText) throw new RecordError('cannot tell the date of this notice (no 【发文日期】 found); pass --as-of YYYY-MM-DD');
@@ -176,7 +194,15 @@ export function applyNotice(app: App, doc: string, options: ApplyOptions = {}): 
   const before = currentTech(app);
   const applied = applyPatches(before, parsed.patches);
   const unparsed = [...parsed.unparsed, ...applied.errors];
-  return record(app, before, applied.entries, { asOf: asOfText, noticeKey: key, source: 'apply', unparsed, totalsMismatch: parsed.totalsMismatch, meta, text: doc });
+  return record(app, before, applied.entries, {
+    asOf: asOfText,
+    noticeKey: key,
+    source: 'apply',
+    unparsed,
+    totalsMismatch: parsed.totalsMismatch,
+    meta,
+    text: doc,
+  });
 }
 
 export interface DiffResult {

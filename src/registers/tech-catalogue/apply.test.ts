@@ -161,11 +161,7 @@ describe('applyPatches semantics', () => {
       { clause: '16', text: 'add-entry 100005J 100005J技术', reason: 'code 100005J does not belong to the restricted part' },
       { clause: '18', text: 'rename-entry 100001J to second', reason: 'entry 100001J is already renamed by clause 17' },
     ]);
-    expect(entries).toEqual([
-      { ...entry('100001J', ['A', 'b']), name: 'first' },
-      entry('100002X', []),
-      entry('100004X', ['n', 'm']),
-    ]);
+    expect(entries).toEqual([{ ...entry('100001J', ['A', 'b']), name: 'first' }, entry('100002X', []), entry('100004X', ['n', 'm'])]);
   });
 
   it('inserts a new entry after the last entry of its part and sector, else of its part; prohibited ones go first', () => {
@@ -176,15 +172,7 @@ describe('applyPatches semantics', () => {
       { op: 'add-entry', clause: '3', entry: entry('100006X', ['f'], '甲业') },
       { op: 'add-entry', clause: '4', entry: entry('100007J', ['g'], '丁业') },
     ];
-    expect(applyPatches(before, patches).entries.map((e) => e.code)).toEqual([
-      '100001J',
-      '100007J',
-      '100002X',
-      '100004X',
-      '100006X',
-      '100003X',
-      '100005X',
-    ]);
+    expect(applyPatches(before, patches).entries.map((e) => e.code)).toEqual(['100001J', '100007J', '100002X', '100004X', '100006X', '100003X', '100005X']);
     expect(applyPatches([entry('100002X', ['b'])], [patches[3] as Patch]).entries.map((e) => e.code)).toEqual(['100007J', '100002X']);
   });
 
@@ -226,8 +214,7 @@ describe('applyPatches properties', () => {
         expect(before).toEqual(entries);
         const clauses = new Set(patches.map((p) => p.clause));
         for (const error of errors) expect(clauses.has(error.clause)).toBe(true);
-        const applied = (op: Patch['op']): number =>
-          patches.filter((p) => p.op === op).length - errors.filter((e) => e.text.startsWith(`${op} `)).length;
+        const applied = (op: Patch['op']): number => patches.filter((p) => p.op === op).length - errors.filter((e) => e.text.startsWith(`${op} `)).length;
         expect(after.length).toBe(entries.length - applied('delete-entry') + applied('add-entry'));
         const original = new Set(entries.map((e) => e.code));
         const kept = new Set(after.map((e) => e.code));

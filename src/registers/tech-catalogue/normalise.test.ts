@@ -1,14 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import {
-  cleanPrinted,
-  decodeEntities,
-  foldWidth,
-  joinContinuation,
-  normaliseCode,
-  normaliseText,
-  tidyText,
-} from './normalise.js';
+import { cleanPrinted, decodeEntities, foldWidth, joinContinuation, normaliseCode, normaliseText, tidyText } from './normalise.js';
 
 describe('decodeEntities', () => {
   it('turns the space entities of MOFCOM pages into spaces and decodes numeric references', () => {
@@ -24,9 +16,7 @@ describe('decodeEntities', () => {
 
 describe('tidyText', () => {
   it('collapses spaces of every width, trims each line and keeps line breaks', () => {
-    expect(tidyText('  编号：\u00a0\u00a0050302J \r\n\u3000技术名称：\t微生物肥料技术\u200b \r\r')).toBe(
-      '编号： 050302J\n技术名称： 微生物肥料技术\n\n',
-    );
+    expect(tidyText('  编号：\u00a0\u00a0050302J \r\n\u3000技术名称：\t微生物肥料技术\u200b \r\r')).toBe('编号： 050302J\n技术名称： 微生物肥料技术\n\n');
   });
 
   it('keeps the number of lines, so line numbers survive', () => {
@@ -51,9 +41,7 @@ describe('foldWidth / normaliseText', () => {
 
   it('normaliseText = entities and white space, then width folding', () => {
     expect(normaliseText('编号：&nbsp;０５０３&ensp;０２Ｊ')).toBe('编号: 0503 02J');
-    expect(normaliseText('  控制要点：１．除杂交一代蚕品种以外的蚕遗传资源（“一代”）  ')).toBe(
-      '控制要点:1.除杂交一代蚕品种以外的蚕遗传资源（“一代”）',
-    );
+    expect(normaliseText('  控制要点：１．除杂交一代蚕品种以外的蚕遗传资源（“一代”）  ')).toBe('控制要点:1.除杂交一代蚕品种以外的蚕遗传资源（“一代”）');
   });
 });
 

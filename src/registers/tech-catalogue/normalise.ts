@@ -73,9 +73,7 @@ export function tidyText(s: string): string {
  * The result has the same length as the input.
  */
 export function foldWidth(s: string): string {
-  return s.replace(/[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\uff0e\uff1a]/g, (c) =>
-    String.fromCharCode(c.charCodeAt(0) - 0xfee0),
-  );
+  return s.replace(/[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\uff0e\uff1a]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0));
 }
 
 /** `tidyText` followed by `foldWidth`: the form to match labels, ordinals and codes against. */

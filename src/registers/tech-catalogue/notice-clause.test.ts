@@ -45,9 +45,7 @@ describe('deleting entries', () => {
   });
 
   it('reads 将…条目删去', () => {
-    expect(parse('1.将微生物肥料技术（编号：050302J）条目删去。').patches).toEqual([
-      { op: 'delete-entry', clause: '1', code: '050302J' },
-    ]);
+    expect(parse('1.将微生物肥料技术（编号：050302J）条目删去。').patches).toEqual([{ op: 'delete-entry', clause: '1', code: '050302J' }]);
   });
 });
 
@@ -87,14 +85,7 @@ describe('editing control points', () => {
         '4.在信息处理技术（编号：056101X）中删去控制要点12。',
       ].join('\n'),
     );
-    expect(r.patches.map((p) => (p.op === 'delete-control-point' ? `${p.clause}:${p.index}` : p.op))).toEqual([
-      '1:3',
-      '2:5',
-      '2:7',
-      '3:9',
-      '3:10',
-      '4:12',
-    ]);
+    expect(r.patches.map((p) => (p.op === 'delete-control-point' ? `${p.clause}:${p.index}` : p.op))).toEqual(['1:3', '2:5', '2:7', '3:9', '3:10', '4:12']);
   });
 
   it('reads additions as several quotes, one quote with numbered points, or unquoted points', () => {
@@ -124,9 +115,7 @@ describe('editing control points', () => {
 
   it('keeps a decimal number inside a point instead of splitting on it', () => {
     const r = parse('1.在甲技术（编号：056101X）中增加控制要点：“1.线宽1.5微米以下的工艺；2.精度0.1毫米”。');
-    expect(r.patches).toEqual([
-      { op: 'add-control-points', clause: '1', code: '056101X', points: ['线宽1.5微米以下的工艺', '精度0.1毫米'] },
-    ]);
+    expect(r.patches).toEqual([{ op: 'add-control-points', clause: '1', code: '056101X', points: ['线宽1.5微米以下的工艺', '精度0.1毫米'] }]);
   });
 });
 
@@ -159,9 +148,7 @@ describe('renaming and combined edits', () => {
   });
 
   it('refuses a clause that names a technology but no edit', () => {
-    expect(parse('1.将热处理技术（编号：053401X）。').unparsed.map((u) => u.reason)).toEqual([
-      'the clause names a technology but states no edit',
-    ]);
+    expect(parse('1.将热处理技术（编号：053401X）。').unparsed.map((u) => u.reason)).toEqual(['the clause names a technology but states no edit']);
   });
 });
 
@@ -202,7 +189,9 @@ describe('new entries', () => {
   });
 
   it('reads unquoted points that wrap over lines', () => {
-    const r = parse(`${RESTRICTED}1.新增激光雷达系统（编号：203913X）条目，控制要点：1.激光雷达系统\n设计技术；\n2.激光器制备技术。\n2.删去甲技术（编号：056101X）条目。`);
+    const r = parse(
+      `${RESTRICTED}1.新增激光雷达系统（编号：203913X）条目，控制要点：1.激光雷达系统\n设计技术；\n2.激光器制备技术。\n2.删去甲技术（编号：056101X）条目。`,
+    );
     expect(r.patches[0]).toEqual({
       op: 'add-entry',
       clause: '1',
@@ -250,9 +239,7 @@ describe('new entries', () => {
   });
 
   it('refuses a new entry whose code suffix disagrees with its part heading, or with the part the clause names', () => {
-    const r = parse(
-      `${PROHIBITED}1.新增“甲技术（编号：203913X）”条目，控制要点：“甲”。\n2.在限制出口部分“乙技术”（编号：050304J）中增加控制要点：“乙”。`,
-    );
+    const r = parse(`${PROHIBITED}1.新增“甲技术（编号：203913X）”条目，控制要点：“甲”。\n2.在限制出口部分“乙技术”（编号：050304J）中增加控制要点：“乙”。`);
     expect(r.unparsed.map((u) => [u.clause, u.reason])).toEqual([
       ['1', 'code 203913X is restricted (suffix X) but the clause is under the prohibited part'],
       ['2', 'the clause names the restricted part but sits under the prohibited part'],
@@ -262,7 +249,9 @@ describe('new entries', () => {
 
 describe('clause boundaries and headings', () => {
   it('accepts （一）禁止出口部分 headings and 1、 numbering, and resets the sector at a part heading', () => {
-    const r = parse('（一）禁止出口部分\n（一）畜牧业\n1、删去甲技术（编号：050302J）条目。\n（二）限制出口部分\n2、新增“乙技术（编号：203913X）”条目，控制要点：“乙”。');
+    const r = parse(
+      '（一）禁止出口部分\n（一）畜牧业\n1、删去甲技术（编号：050302J）条目。\n（二）限制出口部分\n2、新增“乙技术（编号：203913X）”条目，控制要点：“乙”。',
+    );
     expect(r.patches).toEqual([
       { op: 'delete-entry', clause: '1', code: '050302J', name: '甲技术' },
       { op: 'add-entry', clause: '2', entry: { code: '203913X', part: 'restricted', sector: '', name: '乙技术', controlPoints: ['乙'] } },
@@ -271,9 +260,7 @@ describe('clause boundaries and headings', () => {
 
   it('joins a clause wrapped over lines until its sentence ends', () => {
     const r = parse('1.将蚕类品种、繁育和\n蚕茧采集加工利用技术（编号：\n050304J）控制要点1修改为：\n“除杂交一代蚕品种以外的\n蚕遗传资源”。');
-    expect(r.patches).toEqual([
-      { op: 'replace-control-point', clause: '1', code: '050304J', index: 1, text: '除杂交一代蚕品种以外的蚕遗传资源' },
-    ]);
+    expect(r.patches).toEqual([{ op: 'replace-control-point', clause: '1', code: '050304J', index: 1, text: '除杂交一代蚕品种以外的蚕遗传资源' }]);
   });
 
   it('reports a stray line after a finished clause, but ignores the signature and whatever follows it', () => {

@@ -107,7 +107,7 @@ function splitNumbered(c: string, o: string): string[] {
   });
 }
 
-const QUOTED = /\s*“([^“”]*)”/yd;
+const QUOTED = /\s*“([^“”]*)”/dy;
 const BETWEEN_QUOTES = /[\s、,;]*(?:和|及)?\s*(?=“)/y;
 
 /** Reads one or more quoted strings at the reader's position: `“A”“B”`, `“A”、“B”`. */
@@ -167,8 +167,7 @@ interface Target {
   part?: Part;
 }
 
-const TARGET =
-  /\s*(?:(禁止|限制)出口部分\s*(?:中的|中|的)?\s*)?(“?)([\s\S]*?)(”?)\s*\(\s*编号\s*(?:为)?\s*:?([^()]*)\)\s*(”?)/yd;
+const TARGET = /\s*(?:(禁止|限制)出口部分\s*(?:中的|中|的)?\s*)?(“?)([\s\S]*?)(”?)\s*\(\s*编号\s*(?:为)?\s*:?([^()]*)\)\s*(”?)/dy;
 const TARGET_SEPARATOR = /\s*(?:、|,|以及|和|及)\s*/y;
 
 function checkCode(raw: string): string {
@@ -212,7 +211,7 @@ const DELETE_POINTS = new RegExp(String.raw`(?:删去|删除)\s*(?:其\s*)?控�
 const POINTS_DELETED = new RegExp(String.raw`控制要点\s*(?:第\s*)?(${NUMLIST})\s*(?:项|条)?\s*(?:删去|删除)`, 'yd');
 const BARE_DELETE = new RegExp(String.raw`控制要点\s*(?:第\s*)?(${NUMLIST})\s*(?:项|条)?`, 'yd');
 const BARE_ADD = new RegExp(String.raw`控制要点\s*(${NUMLIST})?\s*(?:为)?\s*:?\s*`, 'yd');
-const ENTRY_DELETED = /(?:条目\s*)?(?:删去|删除)/yd;
+const ENTRY_DELETED = /(?:条目\s*)?(?:删去|删除)/dy;
 
 function addPoints(r: Reader, clause: string, code: string, numbers: string | undefined): Patch {
   const points = readPoints(r);
@@ -291,7 +290,7 @@ function unquote(text: string): string {
   return c.startsWith('“') && c.endsWith('”') && text.length >= 2 ? text.slice(1, -1).trim() : text;
 }
 
-const LABEL = /(?<=^|[\s:,;。])(编号|技术名称|名称|控制要点)\s*:\s*/gd;
+const LABEL = /(?<=^|[\s:,;。])(编号|技术名称|名称|控制要点)\s*:\s*/dg;
 
 /** Head of a labelled block: `新增以下技术条目：` followed by `编号：` / `技术名称：` / `控制要点：`. */
 function blockStart(c: string): number | undefined {
@@ -341,7 +340,7 @@ function readBlock(c: string, o: string, start: number, ctx: ClauseContext): Pat
 // ── The clause ───────────────────────────────────────────────────────────────────────
 
 const NUMBER = /^\s*\d+\s*[.、]\s*/;
-const VERB = /\s*(删去|删除|将|在|新增|增加|增补)/yd;
+const VERB = /\s*(删去|删除|将|在|新增|增加|增补)/dy;
 const NOTHING_BUT_ENTRY = /^\s*(?:技术)?(?:条目)?\s*$/;
 
 function readClause(ctx: ClauseContext): { patches: Patch[]; parts: Part[] } {

@@ -2,8 +2,7 @@
 // plain text with one paragraph per line, the form the clause reader works on.
 import { load } from 'cheerio';
 
-const HTML_HINT =
-  /<(?:!doctype|html|head|body|p|div|br|span|table|tbody|tr|td|th|li|ul|ol|h[1-6]|article|section|font|strong|b|meta|title)\b[^>]*>/i;
+const HTML_HINT = /<(?:!doctype|html|head|body|p|div|br|span|table|tbody|tr|td|th|li|ul|ol|h[1-6]|article|section|font|strong|b|meta|title)\b[^>]*>/i;
 
 // Elements whose boundaries are paragraph breaks; everything else is inline.
 const BLOCKS = 'p,div,li,tr,h1,h2,h3,h4,h5,h6,table,ul,ol,dl,dt,dd,section,article,blockquote,pre,center,hr';
@@ -11,8 +10,17 @@ const BLOCKS = 'p,div,li,tr,h1,h2,h3,h4,h5,h6,table,ul,ol,dl,dt,dd,section,artic
 const FURNITURE = 'script,style,noscript,template,head,nav,footer,iframe,svg,object';
 
 const ENTITIES: Record<string, string> = {
-  nbsp: '\u00a0', ensp: '\u2002', emsp: '\u2003', thinsp: '\u2009', amp: '&', lt: '<', gt: '>', quot: '"', apos: "'",
-  ldquo: '“', rdquo: '”',
+  nbsp: '\u00a0',
+  ensp: '\u2002',
+  emsp: '\u2003',
+  thinsp: '\u2009',
+  amp: '&',
+  lt: '<',
+  gt: '>',
+  quot: '"',
+  apos: "'",
+  ldquo: '“',
+  rdquo: '”',
 };
 
 function decodeEntities(text: string): string {

@@ -5,15 +5,68 @@ import { describe, expect, it } from 'vitest';
 import { noticeText, parseAdjustmentNotice } from './notice.js';
 
 const MARKERS = [
-  '\n', '\n', '\n', '1.', '2．', '3、', '１２．', '4.', '17.', '1.5', '删去', '删除', '将', '在', '新增', '增加', '（编号：', '(编号:', '编号：',
-  '050302J', '05 0302J', '203913X', '0503O2J', '）', ')', '“', '”', '"', '「', '」', '控制要点', '控制要点1', '修改为：', '技术名称',
-  '技术名称：', '控制要点：', '条目', '中', '。', '；', '，', '：', '、', '一、禁止出口部分', '二、限制出口部分', '（一）畜牧业', '（二）',
-  '删除技术条目9项', '新增二十三项', '修改21项', '<p>', '</p>', '<br>', '&nbsp;', '【发布单位】', '商务部 科技部', '2020年8月28日', ' ', '\u3000',
+  '\n',
+  '\n',
+  '\n',
+  '1.',
+  '2．',
+  '3、',
+  '１２．',
+  '4.',
+  '17.',
+  '1.5',
+  '删去',
+  '删除',
+  '将',
+  '在',
+  '新增',
+  '增加',
+  '（编号：',
+  '(编号:',
+  '编号：',
+  '050302J',
+  '05 0302J',
+  '203913X',
+  '0503O2J',
+  '）',
+  ')',
+  '“',
+  '”',
+  '"',
+  '「',
+  '」',
+  '控制要点',
+  '控制要点1',
+  '修改为：',
+  '技术名称',
+  '技术名称：',
+  '控制要点：',
+  '条目',
+  '中',
+  '。',
+  '；',
+  '，',
+  '：',
+  '、',
+  '一、禁止出口部分',
+  '二、限制出口部分',
+  '（一）畜牧业',
+  '（二）',
+  '删除技术条目9项',
+  '新增二十三项',
+  '修改21项',
+  '<p>',
+  '</p>',
+  '<br>',
+  '&nbsp;',
+  '【发布单位】',
+  '商务部 科技部',
+  '2020年8月28日',
+  ' ',
+  '\u3000',
 ];
 
-const mixture = fc
-  .array(fc.oneof(fc.constantFrom(...MARKERS), fc.string({ unit: 'binary', maxLength: 4 })), { maxLength: 80 })
-  .map((parts) => parts.join(''));
+const mixture = fc.array(fc.oneof(fc.constantFrom(...MARKERS), fc.string({ unit: 'binary', maxLength: 4 })), { maxLength: 80 }).map((parts) => parts.join(''));
 
 const anyText = fc.string({ unit: 'binary', maxLength: 400 });
 
@@ -85,7 +138,10 @@ describe('parseAdjustmentNotice properties', () => {
       .join('\n');
 
   it('accounts for every clause of notices built from real clause shapes, headings and mutations', () => {
-    fc.assert(fc.property(fc.array(clauseSpec, { maxLength: 25 }), (specs) => checkNotice(render(specs))), { numRuns: 1000 });
+    fc.assert(
+      fc.property(fc.array(clauseSpec, { maxLength: 25 }), (specs) => checkNotice(render(specs))),
+      { numRuns: 1000 },
+    );
   });
 
   it('reads clean notices built from real clause shapes completely: one or more patches for every clause, nothing unparsed', () => {

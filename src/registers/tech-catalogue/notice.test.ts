@@ -194,7 +194,8 @@ describe('noticeText', () => {
   });
 
   it('treats source line breaks inside a paragraph as spaces and <br>, <div>, <li>, <tr> as line breaks', () => {
-    const html = '<div>甲&nbsp;乙&ensp;丙</div><p>1.删去\n微生物肥料技术</p>x<br/>y<ul><li>a</li><li>b</li></ul><table><tr><td>c</td><td>d</td></tr><tr><td>e</td></tr></table>';
+    const html =
+      '<div>甲&nbsp;乙&ensp;丙</div><p>1.删去\n微生物肥料技术</p>x<br/>y<ul><li>a</li><li>b</li></ul><table><tr><td>c</td><td>d</td></tr><tr><td>e</td></tr></table>';
     expect(noticeText(html)).toBe('甲 乙 丙\n1.删去 微生物肥料技术\nx\ny\na\nb\nc d\ne');
   });
 

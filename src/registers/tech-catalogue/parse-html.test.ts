@@ -4,8 +4,7 @@ import type { ParseProblem, TechEntry } from '../../domain/types.js';
 import { CatalogueParseError, parseCatalogue } from './parse.js';
 import { estimateNestingDepth } from './parse-html.js';
 
-const fixture = (name: string): string =>
-  readFileSync(new URL(`../../../test/fixtures/catalogue/${name}`, import.meta.url), 'utf8');
+const fixture = (name: string): string => readFileSync(new URL(`../../../test/fixtures/catalogue/${name}`, import.meta.url), 'utf8');
 
 function entry(code: string, sector: string, name: string, controlPoints: string[]): TechEntry {
   return { code, part: code.endsWith('J') ? 'prohibited' : 'restricted', sector, name, controlPoints };
@@ -115,9 +114,7 @@ describe('parseCatalogue: HTML (2023 table layout)', () => {
     const doc = `<p>一、禁止出口部分</p>\n<table>${HEADER}\n<tr><td>1</td><td>050302J</td><td>微生物肥料技术</td><td>1.A</td></tr>\n`;
     const r = parseCatalogue(doc);
     expect(r.entries).toEqual([entry('050302J', '', '微生物肥料技术', ['A'])]);
-    expect(r.problems).toEqual([
-      { line: 2, text: '<table>', reason: 'the table is not closed (no </table>); the document may be truncated' },
-    ]);
+    expect(r.problems).toEqual([{ line: 2, text: '<table>', reason: 'the table is not closed (no </table>); the document may be truncated' }]);
   });
 
   it('reads a catalogue table inside a layout table, a header without 序号 and inline sub-points in <p>', () => {
@@ -131,9 +128,7 @@ describe('parseCatalogue: HTML (2023 table layout)', () => {
     </td></tr></table></body></html>`;
     const r = parseCatalogue(doc);
     expect(r.problems).toEqual([]);
-    expect(r.entries).toEqual([
-      entry('086501X', '软件和信息技术服务业', '信息处理技术', ['文字识别技术：\n(1)印刷体\n(2)手写体', '语音合成技术']),
-    ]);
+    expect(r.entries).toEqual([entry('086501X', '软件和信息技术服务业', '信息处理技术', ['文字识别技术：\n(1)印刷体\n(2)手写体', '语音合成技术'])]);
   });
 
   it('reports a continuation row that has no entry before it', () => {

@@ -31,14 +31,94 @@ interface DomNode {
 
 const SKIP = new Set(['head', 'script', 'style', 'noscript', 'template', 'svg', 'math', 'select', 'textarea', 'iframe', 'object']);
 const BLOCK = new Set([
-  'html', 'body', 'p', 'div', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'li', 'ul', 'ol', 'dl', 'dt', 'dd', 'section',
-  'article', 'header', 'footer', 'main', 'nav', 'aside', 'center', 'blockquote', 'pre', 'form', 'fieldset',
-  'address', 'figure', 'figcaption', 'hr', 'caption', 'thead', 'tbody', 'tfoot', 'tr', 'td', 'th',
+  'html',
+  'body',
+  'p',
+  'div',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'li',
+  'ul',
+  'ol',
+  'dl',
+  'dt',
+  'dd',
+  'section',
+  'article',
+  'header',
+  'footer',
+  'main',
+  'nav',
+  'aside',
+  'center',
+  'blockquote',
+  'pre',
+  'form',
+  'fieldset',
+  'address',
+  'figure',
+  'figcaption',
+  'hr',
+  'caption',
+  'thead',
+  'tbody',
+  'tfoot',
+  'tr',
+  'td',
+  'th',
 ]);
 
 // Elements whose end tag may be omitted (they never nest into deep chains) and void elements.
-const OPTIONAL_END = new Set(['p', 'li', 'dt', 'dd', 'td', 'th', 'tr', 'thead', 'tbody', 'tfoot', 'option', 'optgroup', 'rb', 'rt', 'rtc', 'rp', 'colgroup', 'caption', 'html', 'head', 'body']);
-const VOID = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'param', 'source', 'track', 'wbr', 'keygen', 'basefont', 'bgsound', 'frame', 'isindex', 'menuitem', 'image']);
+const OPTIONAL_END = new Set([
+  'p',
+  'li',
+  'dt',
+  'dd',
+  'td',
+  'th',
+  'tr',
+  'thead',
+  'tbody',
+  'tfoot',
+  'option',
+  'optgroup',
+  'rb',
+  'rt',
+  'rtc',
+  'rp',
+  'colgroup',
+  'caption',
+  'html',
+  'head',
+  'body',
+]);
+const VOID = new Set([
+  'area',
+  'base',
+  'br',
+  'col',
+  'embed',
+  'hr',
+  'img',
+  'input',
+  'link',
+  'meta',
+  'param',
+  'source',
+  'track',
+  'wbr',
+  'keygen',
+  'basefont',
+  'bgsound',
+  'frame',
+  'isindex',
+  'menuitem',
+  'image',
+]);
 /** Documents nesting deeper than this are refused before parsing (the HTML parser slows down quadratically with depth). */
 const MAX_NESTING = 1000;
 /** Defensive bound for the tree walk, above MAX_NESTING: deeper content is reported, not read. */
@@ -247,11 +327,7 @@ function headerMapping(row: Row): Mapping | null {
   row.slots.forEach((slot, i) => {
     if (!slot?.own) return;
     const key = { 序号: 'ordinal', 编号: 'code', 技术名称: 'name', 控制要点: 'points' }[compact(cellText(slot.cell))] as
-      | 'ordinal'
-      | 'code'
-      | 'name'
-      | 'points'
-      | undefined;
+      'ordinal' | 'code' | 'name' | 'points' | undefined;
     if (key !== undefined && found[key] === undefined) found[key] = i;
   });
   if (found.code === undefined || found.name === undefined || found.points === undefined) return null;
@@ -358,7 +434,12 @@ export function parseHtmlCatalogue(doc: string): BuildResult {
       if (m === null || i === headerAt || headerMapping(row) !== null) return;
       const full = fullRowText(row);
       if (full !== null || (i < headerAt && !looksLikeData(row, m))) {
-        const text = full ?? ownTexts(row).map((t) => t.text).filter((t) => t !== '').join(' ');
+        const text =
+          full ??
+          ownTexts(row)
+            .map((t) => t.text)
+            .filter((t) => t !== '')
+            .join(' ');
         if (text !== '') events.push({ kind: 'full-row', text, line });
         return;
       }
@@ -431,4 +512,3 @@ export function parseHtmlCatalogue(doc: string): BuildResult {
   }
   return builder.finish();
 }
-

@@ -2,8 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { CatalogueParseError, parseCatalogue } from './parse.js';
 
-const fixture = (name: string): string =>
-  readFileSync(new URL(`../../../test/fixtures/catalogue/${name}`, import.meta.url), 'utf8');
+const fixture = (name: string): string => readFileSync(new URL(`../../../test/fixtures/catalogue/${name}`, import.meta.url), 'utf8');
 
 const rareEarth = {
   code: '053302J',
@@ -66,8 +65,7 @@ describe('parseCatalogue: JSON export', () => {
   });
 
   it('names the path of the first invalid value', () => {
-    const doc = (entries: unknown[], extra: object = {}) =>
-      JSON.stringify({ register: 'tech-catalogue', asOf: null, entries, ...extra });
+    const doc = (entries: unknown[], extra: object = {}) => JSON.stringify({ register: 'tech-catalogue', asOf: null, entries, ...extra });
     expect(message(doc([rareEarth, { ...drone, code: '20391X' }]))).toBe(
       'The JSON document is not a technology catalogue: at entries[1].code, expected a code of six digits followed by J or X.',
     );
@@ -82,9 +80,7 @@ describe('parseCatalogue: JSON export', () => {
   });
 
   it('reports part/suffix disagreements and duplicates like the other formats', () => {
-    const r = parseCatalogue(
-      JSON.stringify([rareEarth, { ...drone, part: 'prohibited' }, { ...rareEarth, name: '重复' }, drone]),
-    );
+    const r = parseCatalogue(JSON.stringify([rareEarth, { ...drone, part: 'prohibited' }, { ...rareEarth, name: '重复' }, drone]));
     expect(r.entries).toEqual([rareEarth, drone]);
     expect(r.problems).toEqual([
       {

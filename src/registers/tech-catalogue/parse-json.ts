@@ -62,10 +62,7 @@ export function parseJsonCatalogue(doc: string): BuildResult {
   const prefix = Array.isArray(parsed.data) ? '' : 'entries';
   const builder = new CatalogueBuilder(false);
   entries.forEach((e, i) => {
-    builder.addEntry(
-      { code: e.code, part: e.part, sector: e.sector, name: e.name, controlPoints: [...e.controlPoints] },
-      `${prefix}[${i}]`,
-    );
+    builder.addEntry({ code: e.code, part: e.part, sector: e.sector, name: e.name, controlPoints: [...e.controlPoints] }, `${prefix}[${i}]`);
   });
   return builder.finish();
 }

@@ -24,10 +24,7 @@ describe('splitPointLines', () => {
   });
 
   it('does not split decimals, numbers out of sequence or 第N', () => {
-    expect(splitPointLines(lines('1．直径小于2.5毫米的颗粒 2．温度3.5至4.0之间')).points).toEqual([
-      '直径小于2.5毫米的颗粒',
-      '温度3.5至4.0之间',
-    ]);
+    expect(splitPointLines(lines('1．直径小于2.5毫米的颗粒 2．温度3.5至4.0之间')).points).toEqual(['直径小于2.5毫米的颗粒', '温度3.5至4.0之间']);
     expect(splitPointLines(lines('1．见第2.项和3.项 2．其他')).points).toEqual(['见第2.项和3.项', '其他']);
   });
 

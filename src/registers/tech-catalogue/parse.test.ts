@@ -3,8 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { ParseProblem, TechEntry } from '../../domain/types.js';
 import { CatalogueParseError, detectFormat, parseCatalogue } from './parse.js';
 
-const fixture = (name: string): string =>
-  readFileSync(new URL(`../../../test/fixtures/catalogue/${name}`, import.meta.url), 'utf8');
+const fixture = (name: string): string => readFileSync(new URL(`../../../test/fixtures/catalogue/${name}`, import.meta.url), 'utf8');
 
 function entry(code: string, sector: string, name: string, controlPoints: string[]): TechEntry {
   return { code, part: code.endsWith('J') ? 'prohibited' : 'restricted', sector, name, controlPoints };
@@ -111,17 +110,13 @@ describe('parseCatalogue: labelled text (2008 layout)', () => {
     const reasons = r.problems.map((p) => p.reason);
     expect(reasons[0]).toMatch(/cannot place this line/);
     expect(reasons[1]).toBe('bad code "05030X": a code is six digits followed by J or X; entry not imported');
-    expect(reasons[2]).toBe(
-      'code 083915X ends in X (restricted) but sits under the 禁止出口 (prohibited) part heading; not imported',
-    );
+    expect(reasons[2]).toBe('code 083915X ends in X (restricted) but sits under the 禁止出口 (prohibited) part heading; not imported');
     expect(reasons[3]).toBe('entry has no 编号 (code); not imported');
     expect(reasons[4]).toBe('entry 059901J has no 技术名称 (name); not imported');
     expect(reasons[5]).toBe('entry 059902J has no control points (控制要点); imported with an empty list');
     expect(reasons[6]).toBe('duplicate code 050302J; the first occurrence (line 6) is kept');
     expect(reasons[7]).toMatch(/cannot place this line after 编号/);
-    expect(reasons[8]).toBe(
-      'code 053302J ends in J (prohibited) but sits under the 限制出口 (restricted) part heading; not imported',
-    );
+    expect(reasons[8]).toBe('code 053302J ends in J (prohibited) but sits under the 限制出口 (restricted) part heading; not imported');
     expect(reasons[9]).toMatch(/page number/);
   });
 
@@ -141,13 +136,9 @@ describe('parseCatalogue: labelled text (2008 layout)', () => {
     const head = '一、禁止出口部分\n编号：050302J\n技术名称：微生物肥料技术\n控制要点：1．A\n';
     const cutLabel = parseCatalogue(`${head}编号：050304J\n技术名称：蚕类品种、繁育和蚕茧采集加工利用技术\n控制要点：`);
     expect(cutLabel.entries.map((e) => e.code)).toEqual(['050302J']);
-    expect(cutLabel.problems).toEqual([
-      expect.objectContaining({ line: 5, reason: expect.stringContaining('may be truncated') as string }),
-    ]);
+    expect(cutLabel.problems).toEqual([expect.objectContaining({ line: 5, reason: expect.stringContaining('may be truncated') as string })]);
     const cutOrdinal = parseCatalogue(`${head}2．`);
-    expect(cutOrdinal.problems).toEqual([
-      { line: 5, text: '2．', reason: 'entry has no 编号 (code); the document may be truncated; not imported' },
-    ]);
+    expect(cutOrdinal.problems).toEqual([{ line: 5, text: '2．', reason: 'entry has no 编号 (code); the document may be truncated; not imported' }]);
   });
 
   it('takes the part from the code suffix when the document has no part headings at all', () => {
@@ -160,12 +151,19 @@ describe('parseCatalogue: labelled text (2008 layout)', () => {
   });
 
   it('reports entries that come before the first part heading when the document has part headings', () => {
-    const doc = ['目录', '编号：050302J', '技术名称：微生物肥料技术', '控制要点：1．A', '一、禁止出口部分', '编号：050304J', '技术名称：蚕类品种、繁育和蚕茧采集加工利用技术', '控制要点：1．B'].join('\n');
+    const doc = [
+      '目录',
+      '编号：050302J',
+      '技术名称：微生物肥料技术',
+      '控制要点：1．A',
+      '一、禁止出口部分',
+      '编号：050304J',
+      '技术名称：蚕类品种、繁育和蚕茧采集加工利用技术',
+      '控制要点：1．B',
+    ].join('\n');
     const r = parseCatalogue(doc);
     expect(r.entries.map((e) => e.code)).toEqual(['050304J']);
-    expect(r.problems).toEqual([
-      { line: 2, text: '编号：050302J', reason: 'entry 050302J comes before the first part heading; not imported' },
-    ]);
+    expect(r.problems).toEqual([{ line: 2, text: '编号：050302J', reason: 'entry 050302J comes before the first part heading; not imported' }]);
   });
 
   it('reads an entry printed on one line, labels without colons and sector headings with half-width brackets', () => {
@@ -186,13 +184,23 @@ describe('parseCatalogue: labelled text (2008 layout)', () => {
   });
 
   it('treats 序号 after an ordinal as the same entry', () => {
-    const r = parseCatalogue('一、禁止出口部分\n1．\n序号：1\n编号：050302J\n技术名称：微生物肥料技术\n控制要点：1．A\n2．序号：2 编号：050304J\n技术名称：蚕类品种、繁育和蚕茧采集加工利用技术\n控制要点：1．B');
+    const r = parseCatalogue(
+      '一、禁止出口部分\n1．\n序号：1\n编号：050302J\n技术名称：微生物肥料技术\n控制要点：1．A\n2．序号：2 编号：050304J\n技术名称：蚕类品种、繁育和蚕茧采集加工利用技术\n控制要点：1．B',
+    );
     expect(r.problems).toEqual([]);
     expect(r.entries.map((e) => e.code)).toEqual(['050302J', '050304J']);
   });
 
   it('ignores the title and preamble but reports unknown lines after the first part heading', () => {
-    const doc = ['中国禁止出口限制出口技术目录', '附件', '一、禁止出口部分', '附件说明文字', '编号：050302J', '技术名称：微生物肥料技术', '控制要点：1．A'].join('\n');
+    const doc = [
+      '中国禁止出口限制出口技术目录',
+      '附件',
+      '一、禁止出口部分',
+      '附件说明文字',
+      '编号：050302J',
+      '技术名称：微生物肥料技术',
+      '控制要点：1．A',
+    ].join('\n');
     const r = parseCatalogue(doc);
     expect(r.entries.map((e) => e.code)).toEqual(['050302J']);
     expect(where(r.problems)).toEqual([[4, '附件说明文字']]);
@@ -221,9 +229,7 @@ describe('parseCatalogue: documents that are not catalogues', () => {
   });
 
   it('recognises a broken JSON document', () => {
-    expect(parseError('{"register": "tech-catalogue", "entries": [').message).toMatch(
-      /^The document starts like JSON but is not valid JSON \(.+\)\.$/,
-    );
+    expect(parseError('{"register": "tech-catalogue", "entries": [').message).toMatch(/^The document starts like JSON but is not valid JSON \(.+\)\.$/);
     expect(parseError('一、禁止出口部分', { format: 'json' }).message).toMatch(/^The document is not valid JSON/);
   });
 

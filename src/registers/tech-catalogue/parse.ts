@@ -78,10 +78,7 @@ export function parseCatalogue(doc: string, opts?: { format?: CatalogueFormat })
       }
       throw new CatalogueParseError(`The document starts like JSON but is not valid JSON (${why}).`, result.problems);
     }
-    throw new CatalogueParseError(
-      `The ${describe(format)} document contains no catalogue entries${firstProblem(result.problems)}.`,
-      result.problems,
-    );
+    throw new CatalogueParseError(`The ${describe(format)} document contains no catalogue entries${firstProblem(result.problems)}.`, result.problems);
   }
   return { format, entries: result.entries, problems: result.problems };
 }
