@@ -4,12 +4,15 @@ export const MAX_QUERY_LENGTH = 200;
 
 export class UsageError extends Error {}
 
+// Control characters, zero-width and bidirectional-override characters.
+// eslint-disable-next-line no-control-regex
+const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2066-\u2069]/g;
+
 /** Removes control characters, collapses whitespace and bounds the length of a free-text query. */
 export function cleanQuery(input: string): string {
-  // eslint-disable-next-line no-control-regex
   const text = input
     .normalize('NFC')
-    .replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2066-\u2069]/g, ' ')
+    .replace(INVISIBLE, ' ')
     .replace(/\s+/g, ' ')
     .trim();
   if (text === '') throw new UsageError('the query is empty; give a code, an English term or a Chinese term');
