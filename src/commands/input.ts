@@ -10,11 +10,7 @@ const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2066-\
 
 /** Removes control characters, collapses whitespace and bounds the length of a free-text query. */
 export function cleanQuery(input: string): string {
-  const text = input
-    .normalize('NFC')
-    .replace(INVISIBLE, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
+  const text = input.normalize('NFC').replace(INVISIBLE, ' ').replace(/\s+/g, ' ').trim();
   if (text === '') throw new UsageError('the query is empty; give a code, an English term or a Chinese term');
   if ([...text].length > MAX_QUERY_LENGTH) throw new UsageError(`the query is longer than ${MAX_QUERY_LENGTH} characters`);
   return text;
