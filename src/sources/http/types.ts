@@ -1,0 +1,65 @@
+// The polite HTTP client's contract: every source fetches through one of these.
+
+/** Why a source answer is not usable. Each is a source error, never "the list is now empty". */
+export type SourceErrorReason =
+  | 'timeout'
+  | 'network'
+  | 'http-status'
+  | 'too-large'
+  | 'mojibake'
+  | 'js-shell'
+  | 'challenge'
+  | 'decode'
+  | 'bad-shape'
+  | 'empty';
+
+export class SourceError extends Error {
+  constructor(
+    readonly reason: SourceErrorReason,
+    message: string,
+    readonly url: string,
+    readonly status?: number,
+  ) {
+    super(message);
+    this.name = 'SourceError';
+  }
+}
+
+export interface FetchRequest {
+  url: string;
+  method?: 'GET' | 'POST';
+  headers?: Readonly<Record<string, string>>;
+  /** Request body for POST (e.g. a form, `pageNumber=1&columnID=9`). */
+  body?: string;
+  /** Send If-None-Match / If-Modified-Since from the validator store and accept a 304. */
+  conditional?: boolean;
+  /** Overrides the client's response size limit for this request (bytes). */
+  maxBytes?: number;
+  /** What the caller expects, for problem detection: a JSON API answer, an HTML page, XML, or binary (PDF). */
+  expect?: 'json' | 'html' | 'xml' | 'binary';
+}
+
+export interface FetchResult {
+  /** URL after redirects. */
+  url: string;
+  status: number;
+  /** A 304 answer to a conditional request: `bytes` and `text` are empty. */
+  notModified: boolean;
+  /** Lower-cased header names. */
+  headers: Readonly<Record<string, string>>;
+  bytes: Buffer;
+  /** Decoded text ('' for binary). */
+  text: string;
+  /** The charset used to decode, e.g. `utf-8`, `gb18030`. */
+  charset: string;
+}
+
+export interface HttpClient {
+  fetch(request: FetchRequest): Promise<FetchResult>;
+}
+
+/** Where conditional-GET validators are kept between runs (the store). */
+export interface ValidatorStore {
+  get(url: string): { etag: string | null; lastModified: string | null } | null;
+  set(url: string, validators: { etag: string | null; lastModified: string | null }): void;
+}
