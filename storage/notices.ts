@@ -16,6 +16,10 @@ export interface NoticeRecord {
   textHash: string | null;
   status: NoticeStatus;
   recordedAt: string;
+  /** Classification (`tech-catalogue-adjustment`, `dual-use`, `entity-listing`, `lifecycle`, `other` …). */
+  kind: string | null;
+  /** Reasons for review: unparsed clauses, count mismatches, quarantine. */
+  flags: string[];
 }
 
 interface NoticeRow {
@@ -30,6 +34,8 @@ interface NoticeRow {
   text_hash: string | null;
   status: NoticeStatus;
   recorded_at: string;
+  kind: string | null;
+  flags: string;
 }
 
 function toRecord(row: NoticeRow): NoticeRecord {
@@ -45,11 +51,16 @@ function toRecord(row: NoticeRow): NoticeRecord {
     textHash: row.text_hash,
     status: row.status,
     recordedAt: row.recorded_at,
+    kind: row.kind,
+    flags: readStrings(row.flags),
   };
 }
 
 /** Records a notice, or merges into the one with the same key: URLs are united, empty fields filled. */
-export function saveNotice(db: Db, notice: Omit<NoticeRecord, 'recordedAt'> & { recordedAt?: string }): NoticeRecord {
+export function saveNotice(
+  db: Db,
+  notice: Omit<NoticeRecord, 'recordedAt' | 'kind' | 'flags'> & { recordedAt?: string; kind?: string | null; flags?: readonly string[]; body?: string },
+): NoticeRecord {
   const existing = getNotice(db, notice.key);
   const urls = [...new Set([...(existing?.urls ?? []), ...notice.urls])];
   const merged: NoticeRecord = {
@@ -64,15 +75,49 @@ export function saveNotice(db: Db, notice: Omit<NoticeRecord, 'recordedAt'> & { 
     textHash: notice.textHash ?? existing?.textHash ?? null,
     status: notice.status,
     recordedAt: existing?.recordedAt ?? notice.recordedAt ?? new Date().toISOString(),
+    kind: notice.kind ?? existing?.kind ?? null,
+    flags: [...new Set([...(existing?.flags ?? []), ...(notice.flags ?? [])])],
   };
   db.prepare(
-    `INSERT INTO notices (key, register_id, title, issuer, number, published_at, effective_at, urls, text_hash, status, recorded_at)
-     VALUES (@key, @registerId, @title, @issuer, @number, @publishedAt, @effectiveAt, @urls, @textHash, @status, @recordedAt)
+    `INSERT INTO notices (key, register_id, title, issuer, number, published_at, effective_at, urls, text_hash, status, recorded_at, kind, flags, body)
+     VALUES (@key, @registerId, @title, @issuer, @number, @publishedAt, @effectiveAt, @urls, @textHash, @status, @recordedAt, @kind, @flags, @body)
      ON CONFLICT(key) DO UPDATE SET register_id = excluded.register_id, title = excluded.title, issuer = excluded.issuer,
        number = excluded.number, published_at = excluded.published_at, effective_at = excluded.effective_at,
-       urls = excluded.urls, text_hash = excluded.text_hash, status = excluded.status`,
-  ).run({ ...merged, urls: JSON.stringify(urls) });
+       urls = excluded.urls, text_hash = excluded.text_hash, status = excluded.status, kind = excluded.kind, flags = excluded.flags,
+       body = COALESCE(excluded.body, notices.body)`,
+  ).run({ ...merged, urls: JSON.stringify(urls), flags: JSON.stringify(merged.flags), body: notice.body ?? null });
   return merged;
+}
+
+/** Adds a URL the notice was (also) seen under. */
+export function addNoticeUrl(db: Db, key: string, url: string): void {
+  const existing = getNotice(db, key);
+  if (!existing || existing.urls.includes(url)) return;
+  db.prepare('UPDATE notices SET urls = ? WHERE key = ?').run(JSON.stringify([...existing.urls, url]), key);
+}
+
+export function setNoticeStatus(db: Db, key: string, status: NoticeStatus, flags: readonly string[] = []): void {
+  const existing = getNotice(db, key);
+  if (!existing) throw new Error(`no notice ${key}`);
+  const merged = [...new Set([...existing.flags, ...flags])];
+  db.prepare('UPDATE notices SET status = ?, flags = ? WHERE key = ?').run(status, JSON.stringify(merged), key);
+}
+
+/** Notices recorded, newest publication first; optionally only those published since a date, or flagged. */
+export function listNotices(db: Db, filter: { since?: string | undefined; flagged?: boolean | undefined; limit?: number } = {}): NoticeRecord[] {
+  const rows = db
+    .prepare(
+      `SELECT * FROM notices
+       WHERE (@since IS NULL OR COALESCE(published_at, substr(recorded_at, 1, 10)) >= @since)
+         AND (@flagged = 0 OR status IN ('flagged', 'quarantined') OR flags != '[]')
+       ORDER BY COALESCE(published_at, substr(recorded_at, 1, 10)) DESC, key LIMIT @limit`,
+    )
+    .all({ since: filter.since ?? null, flagged: filter.flagged ? 1 : 0, limit: filter.limit ?? 1000 }) as NoticeRow[];
+  return rows.map(toRecord);
+}
+
+export function noticeBody(db: Db, key: string): string | null {
+  return (db.prepare('SELECT body FROM notices WHERE key = ?').pluck().get(key) as string | null | undefined) ?? null;
 }
 
 export function getNotice(db: Db, key: string): NoticeRecord | null {

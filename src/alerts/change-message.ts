@@ -1,4 +1,4 @@
-// Builds the message for one change set (one notice or one imported document) of the technology catalogue.
+// Builds the message for one change set (one notice or one imported document) of a register.
 import type { Change, FieldChange, FieldValue, Severity } from '../domain/types.js';
 import { SEVERITY_ORDER } from '../domain/types.js';
 import { bySeverity } from '../domain/diff.js';
@@ -14,6 +14,8 @@ export interface NoticeInfo {
 }
 
 export interface ChangeMessageInput {
+  /** Register of the changes; default the technology catalogue. */
+  register?: string;
   changes: readonly Change[];
   notice: NoticeInfo | null;
   detectedAt: string;
@@ -28,6 +30,25 @@ export interface ChangeMessageInput {
 const SECTION_ORDER: readonly Change['kind'][] = ['added', 'moved', 'modified', 'removed', 'suspended', 'resumed', 'ended'];
 
 const PART_LABEL: Record<string, string> = { prohibited: 'prohibited', restricted: 'restricted' };
+
+/** How each register is named in message titles. */
+export const REGISTER_LABEL: Record<string, string> = {
+  'tech-catalogue': 'Technology export catalogue',
+  'dual-use': 'Dual-use items list (两用物项出口管制清单)',
+  'export-control-list': 'Export control list (出口管制管控名单)',
+  'watch-list': 'Watch list (关注名单)',
+  'unreliable-entity-list': 'Unreliable Entity List (不可靠实体清单)',
+  measures: 'Export-control measures',
+};
+
+/** The Chinese text that names an entry, whatever its register. */
+export function entryName(fields: Record<string, FieldValue> | null): string {
+  for (const f of ['name', 'nameZh', 'description', 'title']) {
+    const v = fields?.[f];
+    if (typeof v === 'string' && v.trim() !== '') return v;
+  }
+  return '';
+}
 
 function str(value: FieldValue | undefined): string {
   if (Array.isArray(value)) return value.join('; ');
@@ -57,6 +78,7 @@ export function describeFieldChange(f: FieldChange): string {
 }
 
 function sectionHeading(c: Change): string {
+  if (c.register !== 'tech-catalogue') return c.kind === 'moved' ? 'RENAMED OR RE-KEYED' : c.kind.toUpperCase();
   switch (c.kind) {
     case 'added':
       return `ADDED — ${partOf(c.after)}`;
@@ -73,30 +95,50 @@ function sectionHeading(c: Change): string {
 
 function item(c: Change, gloss: (zh: string) => string | null): MessageItem {
   const fields = c.after ?? c.before;
-  const name = str(fields?.name);
+  const name = entryName(fields);
   const code = c.kind === 'moved' ? `${c.fromKey ?? '?'} → ${c.key}` : c.key;
+  const english = typeof fields?.nameEn === 'string' && fields.nameEn ? fields.nameEn : null;
   const details =
     c.kind === 'removed'
-      ? ['no longer listed in the catalogue']
+      ? [c.register === 'tech-catalogue' ? 'no longer listed in the catalogue' : 'no longer listed']
       : c.kind === 'added'
         ? addedDetails(c)
         : c.fieldChanges.filter((f) => f.field !== 'part').map(describeFieldChange);
-  return { code, text: name, gloss: name ? gloss(name) : null, details };
+  return { code, text: name, gloss: english ?? (name ? gloss(name) : null), details };
 }
+
+/** Fields worth showing for a new entry, beyond its name. */
+const ADDED_DETAIL_FIELDS: readonly string[] = ['address', 'aliases', 'country', 'customsCodes', 'effectiveAt', 'status', 'suspendedUntil'];
 
 function addedDetails(c: Change): string[] {
   const points = c.after?.controlPoints;
-  return Array.isArray(points) ? points.map((p, i) => `control point ${i + 1}: ${p}`) : [];
+  if (Array.isArray(points)) return points.map((p, i) => `control point ${i + 1}: ${p}`);
+  const out: string[] = [];
+  for (const f of ADDED_DETAIL_FIELDS) {
+    const v = c.after?.[f];
+    const text = str(v ?? null);
+    if (text) out.push(`${f}: ${text}`);
+  }
+  return out;
 }
 
-function countPhrase(changes: readonly Change[]): string {
+function countPhrase(register: string, changes: readonly Change[]): string {
   const n = (pred: (c: Change) => boolean): number => changes.filter(pred).length;
   const parts: string[] = [];
-  const prohibitedAdded = n((c) => c.kind === 'added' && partOf(c.after) === 'prohibited');
-  const restrictedAdded = n((c) => c.kind === 'added' && partOf(c.after) !== 'prohibited');
   const plural = (k: number, one: string, many: string): string => `${k} ${k === 1 ? one : many}`;
-  if (prohibitedAdded) parts.push(`${plural(prohibitedAdded, 'prohibition', 'prohibitions')} added`);
-  if (restrictedAdded) parts.push(`${plural(restrictedAdded, 'restriction', 'restrictions')} added`);
+  if (register === 'tech-catalogue') {
+    const prohibitedAdded = n((c) => c.kind === 'added' && partOf(c.after) === 'prohibited');
+    const restrictedAdded = n((c) => c.kind === 'added' && partOf(c.after) !== 'prohibited');
+    if (prohibitedAdded) parts.push(`${plural(prohibitedAdded, 'prohibition', 'prohibitions')} added`);
+    if (restrictedAdded) parts.push(`${plural(restrictedAdded, 'restriction', 'restrictions')} added`);
+  } else {
+    const added = n((c) => c.kind === 'added');
+    if (added) parts.push(`${plural(added, 'entry', 'entries')} added`);
+  }
+  for (const kind of ['suspended', 'resumed', 'ended'] as const) {
+    const k = n((c) => c.kind === kind);
+    if (k) parts.push(`${k} ${kind}`);
+  }
   const moved = n((c) => c.kind === 'moved');
   if (moved) parts.push(`${plural(moved, 'item', 'items')} moved or re-coded`);
   const removed = n((c) => c.kind === 'removed');
@@ -106,7 +148,8 @@ function countPhrase(changes: readonly Change[]): string {
   return parts.join(', ');
 }
 
-function baselinePhrase(changes: readonly Change[]): string {
+function baselinePhrase(register: string, changes: readonly Change[]): string {
+  if (register !== 'tech-catalogue') return `${changes.length} entries`;
   const prohibited = changes.filter((c) => partOf(c.after) === 'prohibited').length;
   return `${changes.length} entries (${prohibited} prohibited, ${changes.length - prohibited} restricted)`;
 }
@@ -126,14 +169,16 @@ function noticeLine(notice: NoticeInfo): string {
 
 export function buildChangeMessage(input: ChangeMessageInput): Message {
   const { changes, notice } = input;
+  const register = input.register ?? 'tech-catalogue';
+  const label = REGISTER_LABEL[register] ?? register;
   const maxItems = input.maxItems ?? (input.baseline ? 5 : 12);
   const severity = input.baseline ? 'info' : topSeverity(changes);
   const title =
     changes.length === 0
-      ? `${SEVERITY_MARK.info} Technology export catalogue: no change`
+      ? `${SEVERITY_MARK.info} ${label}: no change`
       : input.baseline
-        ? `${SEVERITY_MARK.info} Technology export catalogue baseline recorded — ${baselinePhrase(changes)}`
-        : `${SEVERITY_MARK[severity]} Technology export catalogue changed — ${countPhrase(changes)}`;
+        ? `${SEVERITY_MARK.info} ${label} baseline recorded — ${baselinePhrase(register, changes)}`
+        : `${SEVERITY_MARK[severity]} ${label} changed — ${countPhrase(register, changes)}`;
   const sections: MessageSection[] = [];
   const ordered = bySeverity(changes);
   // The most severe changes are shown; their sections read in a fixed order: added, moved, modified, removed.
