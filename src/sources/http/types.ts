@@ -1,17 +1,7 @@
 // The polite HTTP client's contract: every source fetches through one of these.
 
 /** Why a source answer is not usable. Each is a source error, never "the list is now empty". */
-export type SourceErrorReason =
-  | 'timeout'
-  | 'network'
-  | 'http-status'
-  | 'too-large'
-  | 'mojibake'
-  | 'js-shell'
-  | 'challenge'
-  | 'decode'
-  | 'bad-shape'
-  | 'empty';
+export type SourceErrorReason = 'timeout' | 'network' | 'http-status' | 'too-large' | 'mojibake' | 'js-shell' | 'challenge' | 'decode' | 'bad-shape' | 'empty';
 
 export class SourceError extends Error {
   constructor(
