@@ -3,7 +3,8 @@
 import { Command, CommanderError, Option } from 'commander';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { openApp, type App } from './app.js';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { registerWatchCommands } from './cli-watch.js';
 import type { CatalogueFormat, Change, UnparsedClause } from './domain/types.js';
 import { buildChangeMessage, describeFieldChange } from './alerts/change-message.js';
 import { renderText } from '../adapters/console/render.js';
@@ -160,19 +161,24 @@ export async function main(argv: readonly string[], io: Io = { stdout: process.s
     .name('exportwatch')
     .description("Keeps the state of China's export-control lists and tells what changed.")
     .option('--db <path>', 'SQLite database file (default: $DATABASE_PATH, else ./data/exportwatch.db)')
+    .option('--sources <file>', 'sources file, YAML or JSON (default: $SOURCES_FILE, else ./config/sources.yaml)')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
     .showHelpAfterError('(run exportwatch --help for usage)');
 
+  const config = (): Config => {
+    const opts = program.opts<{ db?: string; sources?: string }>();
+    return loadConfig(io.env, { db: opts.db, sources: opts.sources });
+  };
   const withApp = async <T>(fn: (app: App) => T | Promise<T>): Promise<T> => {
-    const config = loadConfig(io.env, { db: program.opts<{ db?: string }>().db });
-    const app = openApp({ databasePath: config.databasePath });
+    const app = openApp({ databasePath: config().databasePath });
     try {
       return await fn(app);
     } finally {
       app.close();
     }
   };
+  registerWatchCommands(program, { io, out, config, withApp });
   const formatOption = new Option('--format <format>', 'force the document format').choices(FORMATS);
 
   program

@@ -132,9 +132,11 @@ export function recordChanges(db: Db, state: NewState): number {
       index.run(state.register, key, info.lastInsertRowid, `${key} ${searchTokens(text.name)}`, searchTokens(text.points));
     };
     for (const c of state.changes) {
-      if (c.kind === 'removed' || c.kind === 'modified') endVersion(c.key);
+      // suspended / resumed / ended are modifications of a status (refined by the register): a new version.
+      const edits = c.kind === 'modified' || c.kind === 'suspended' || c.kind === 'resumed' || c.kind === 'ended';
+      if (c.kind === 'removed' || edits) endVersion(c.key);
       if (c.kind === 'moved') endVersion(c.fromKey ?? c.key);
-      if ((c.kind === 'added' || c.kind === 'modified' || c.kind === 'moved') && c.after) startVersion(c.key, c.after);
+      if ((c.kind === 'added' || c.kind === 'moved' || edits) && c.after) startVersion(c.key, c.after);
     }
     const set = db
       .prepare(

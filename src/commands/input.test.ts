@@ -45,7 +45,14 @@ describe('loadConfig', () => {
     expect(loadConfig({}).databasePath).toBe('./data/exportwatch.db');
     expect(loadConfig({ DATABASE_PATH: '' }).databasePath).toBe('./data/exportwatch.db');
   });
-  it('refuses a blank DATABASE_PATH', () => {
-    expect(() => loadConfig({ DATABASE_PATH: '   ' })).toThrow(ConfigError);
+  it('treats blank variables as unset and refuses invalid numbers, naming the variable', () => {
+    expect(loadConfig({ DATABASE_PATH: '   ', PORT: '' })).toMatchObject({ databasePath: './data/exportwatch.db', port: 3000 });
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(ConfigError);
+    expect(() => loadConfig({ PORT: '70000' })).toThrow(/PORT/);
+    expect(() => loadConfig({ QUARANTINE_SHARE: '2' })).toThrow(/QUARANTINE_SHARE/);
+  });
+  it('reads the watching settings', () => {
+    const c = loadConfig({ SOURCES_FILE: 'x.json', HTTP_DELAY_MS: '50', QUARANTINE_SHARE: '0.25', SOURCE_FAILURE_THRESHOLD: '5' });
+    expect(c).toMatchObject({ sourcesFile: 'x.json', quarantineShare: 0.25, failureThreshold: 5, http: { perHostDelayMs: 50 } });
   });
 });

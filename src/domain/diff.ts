@@ -258,7 +258,7 @@ export function applyChanges(before: readonly Entry[], changes: readonly Change[
       const from = state.get(fromKey);
       state.delete(fromKey);
       state.set(k, { register: c.register, key: c.key, fields: applyFieldChanges(from?.fields ?? {}, c.fieldChanges) });
-    } else if (c.kind === 'modified') {
+    } else if (c.kind === 'modified' || c.kind === 'suspended' || c.kind === 'resumed' || c.kind === 'ended') {
       const cur = state.get(k);
       if (cur) state.set(k, { ...cur, fields: applyFieldChanges(cur.fields, c.fieldChanges) });
     }

@@ -53,3 +53,10 @@ CREATE TABLE quarantine (
   created_at TEXT NOT NULL,
   decided_at TEXT
 );
+
+-- Small persistent state: scheduler last runs, backfill progress.
+CREATE TABLE kv (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);

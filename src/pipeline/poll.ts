@@ -1,0 +1,332 @@
+// One poll: discover → fetch notice → classify → apply to registers → diff → guard → record → notify.
+// Doubt is an error, not a change: source errors leave registers untouched and go to source health;
+// change sets that remove too much are quarantined; unreadable parts flag the notice for review.
+import { createHash } from 'node:crypto';
+import { diff, summarise } from '../domain/diff.js';
+import { noticeKeyFromNumber } from '../domain/notice-key.js';
+import { StateOrderError, countCurrent, currentVersions, recordChanges, toEntries } from '../../storage/registers.js';
+import { addNoticeUrl, getNotice, saveNotice, setNoticeStatus } from '../../storage/notices.js';
+import { markListing, pendingListings, recordFailure, recordSuccess, rememberListings, getHealth, setNextPoll } from '../../storage/sources.js';
+import { quarantineChanges } from '../../storage/quarantine.js';
+import type { Change, Entry, UnparsedClause } from '../domain/types.js';
+import type { App } from '../app.js';
+import type { Message } from '../alerts/message.js';
+import { buildChangeMessage } from '../alerts/change-message.js';
+import { buildNoticeMessage, buildQuarantineMessage, buildSourceAlert } from '../alerts/notice-message.js';
+import { classifyNotice } from '../registers/classify.js';
+import { REGISTERS } from '../registers/index.js';
+import type { NoticeDocument, RegisterUpdate } from '../registers/types.js';
+import { applyPatches } from '../registers/tech-catalogue/apply.js';
+import { entryToTech, techToEntry } from '../registers/tech-catalogue/entry.js';
+import { techCatalogue } from '../registers/tech-catalogue/index.js';
+import { parseAdjustmentNotice } from '../registers/tech-catalogue/notice.js';
+import { CatalogueParseError, parseCatalogue } from '../registers/tech-catalogue/parse.js';
+import { extractArticle } from '../sources/article.js';
+import { attachmentText } from '../sources/attachments.js';
+import type { SourceConfig } from '../sources/config.js';
+import { SourceError, type HttpClient } from '../sources/http/types.js';
+import { discover } from '../sources/mofcom/index.js';
+import type { Article, Listing } from '../sources/types.js';
+import { looksLikeTableText, tableTextToHtml } from './table-text.js';
+
+export interface WatchSettings {
+  /** A change set removing more than this share of a register's entries is quarantined. */
+  quarantineShare: number;
+  /** Consecutive failures of a source before an operator alert. */
+  failureThreshold: number;
+  /** Attempts at fetching one listing before giving up on it. */
+  maxListingAttempts: number;
+  /** Most attachments read per notice. */
+  maxAttachments: number;
+}
+
+export const DEFAULT_WATCH_SETTINGS: WatchSettings = { quarantineShare: 0.1, failureThreshold: 3, maxListingAttempts: 3, maxAttachments: 5 };
+
+export interface PollContext {
+  app: App;
+  http: HttpClient;
+  settings: WatchSettings;
+  /** Where alerts go (the console adapter until chat platforms are configured). */
+  notify: (message: Message) => void;
+}
+
+export interface RegisterOutcome {
+  register: string;
+  outcome: 'recorded' | 'quarantined' | 'unchanged' | 'refused';
+  summary?: ReturnType<typeof summarise>;
+  changes?: Change[];
+  quarantineId?: number;
+  reason?: string;
+}
+
+export interface NoticeOutcome {
+  url: string;
+  noticeKey: string | null;
+  title: string;
+  kind: string | null;
+  outcome: 'applied' | 'flagged' | 'quarantined' | 'duplicate' | 'failed';
+  flags: string[];
+  registers: RegisterOutcome[];
+  error?: string;
+}
+
+export interface SourceOutcome {
+  sourceId: string;
+  ok: boolean;
+  error?: { reason: string; message: string };
+  listings: number;
+  newListings: number;
+  notices: NoticeOutcome[];
+}
+
+function sha(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** A notice without a printed number keeps a key from its URL, and is still reported. */
+export function urlNoticeKey(url: string): string {
+  return `URL-${sha(url).slice(0, 12).toUpperCase()}`;
+}
+
+export function noticeKeyOf(article: Article): string {
+  return (
+    (article.head.number ? noticeKeyFromNumber(article.head.number) : null) ??
+    noticeKeyFromNumber(article.title) ??
+    noticeKeyFromNumber(article.text.slice(0, 1500)) ??
+    urlNoticeKey(article.url)
+  );
+}
+
+function effectiveDate(text: string, publishedAt: string | null): string | null {
+  if (/自(?:发布|公布)之日起(?:正式)?(?:施行|实施|生效)/.test(text)) return publishedAt;
+  const m = /自\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日起(?:正式)?(?:施行|实施|生效)/.exec(text.normalize('NFKC'));
+  if (!m) return publishedAt;
+  return `${m[1]}-${m[2]!.padStart(2, '0')}-${m[3]!.padStart(2, '0')}`;
+}
+
+/** The technology catalogue's update from a notice: an adjustment is applied clause by clause; a revision is read from its attachment. */
+function techUpdate(kind: string, notice: NoticeDocument, current: readonly Entry[]): RegisterUpdate | null {
+  const before = current.map(entryToTech);
+  if (kind === 'tech-catalogue-adjustment') {
+    const parsed = parseAdjustmentNotice(notice.text);
+    const applied = applyPatches(before, parsed.patches);
+    return { after: applied.entries.map(techToEntry), unparsed: [...parsed.unparsed, ...applied.errors], flags: parsed.totalsMismatch };
+  }
+  for (const text of notice.attachmentTexts) {
+    const doc = looksLikeTableText(text) ? tableTextToHtml(text) : text;
+    try {
+      const parsed = parseCatalogue(doc);
+      const unparsed: UnparsedClause[] = parsed.problems.map((p) => ({ clause: `attachment line ${p.line}`, text: p.text, reason: p.reason }));
+      return { after: parsed.entries.map(techToEntry), unparsed, flags: [] };
+    } catch (err) {
+      if (!(err instanceof CatalogueParseError)) throw err;
+    }
+  }
+  return { after: [...current], unparsed: [], flags: ['the notice revises the catalogue but no attachment could be read as a catalogue'] };
+}
+
+function registerUpdate(register: string, kind: string, notice: NoticeDocument, current: readonly Entry[]): RegisterUpdate | null {
+  if (register === techCatalogue.id) return techUpdate(kind, notice, current);
+  const module = REGISTERS[register];
+  return module?.fromNotice ? module.fromNotice(notice, current) : null;
+}
+
+async function readAttachments(ctx: PollContext, article: Article): Promise<{ texts: string[]; flags: string[] }> {
+  const texts: string[] = [];
+  const flags: string[] = [];
+  for (const a of article.attachments.slice(0, ctx.settings.maxAttachments)) {
+    try {
+      const res = await ctx.http.fetch({ url: a.url, expect: 'binary', maxBytes: 30 * 1024 * 1024 });
+      const { text } = await attachmentText(res.bytes, { name: a.name || a.url, contentType: res.headers['content-type'] });
+      texts.push(text);
+    } catch (err) {
+      flags.push(`attachment ${a.name || a.url} could not be read: ${(err as Error).message}`);
+    }
+  }
+  return { texts, flags };
+}
+
+/** Applies one register's update: diff, guard, record (or quarantine), notify. */
+function applyToRegister(ctx: PollContext, register: string, update: RegisterUpdate, notice: NoticeDocument, asOf: string): RegisterOutcome {
+  const { app } = ctx;
+  const module = REGISTERS[register];
+  const current = toEntries(currentVersions(app.db, register));
+  let changes = diff(current, update.after);
+  if (module?.refineChange) changes = changes.map((c) => module.refineChange!(c));
+  if (changes.length === 0) return { register, outcome: 'unchanged' };
+  const now = app.now().toISOString();
+  const removed = changes.filter((c) => c.kind === 'removed').length;
+  const size = countCurrent(app.db, register);
+  if (size > 0 && removed > size * ctx.settings.quarantineShare) {
+    const reason = `removes ${removed} of ${size} entries (more than ${Math.round(ctx.settings.quarantineShare * 100)}%)`;
+    const id = quarantineChanges(app.db, { register, noticeKey: notice.key, reason, asOf, changes, unparsed: update.unparsed, at: now });
+    ctx.notify(buildQuarantineMessage({ id, register, noticeKey: notice.key, reason, changes: changes.length }, now));
+    return { register, outcome: 'quarantined', quarantineId: id, reason };
+  }
+  const flagged = update.unparsed.length > 0 || update.flags.length > 0;
+  try {
+    recordChanges(app.db, {
+      register,
+      changes,
+      summary: summarise(changes),
+      unparsed: [...update.unparsed, ...update.flags.map((f) => ({ clause: 'check', text: f, reason: 'self-check failed' }))],
+      asOf,
+      noticeKey: notice.key,
+      source: 'apply',
+      detectedAt: now,
+      flagged,
+      searchText: (e) => (module ?? techCatalogue).searchText(e, app.gloss),
+    });
+  } catch (err) {
+    if (err instanceof StateOrderError) return { register, outcome: 'refused', reason: err.message };
+    throw err;
+  }
+  const stored = getNotice(app.db, notice.key);
+  ctx.notify(
+    buildChangeMessage({
+      register,
+      changes,
+      notice: stored ?? {
+        key: notice.key,
+        title: notice.title,
+        number: notice.number ?? '',
+        publishedAt: notice.publishedAt,
+        effectiveAt: notice.effectiveAt,
+        urls: [],
+      },
+      detectedAt: now,
+      gloss: app.gloss,
+      unparsedCount: update.unparsed.length + update.flags.length,
+    }),
+  );
+  return { register, outcome: 'recorded', summary: summarise(changes), changes };
+}
+
+/** Fetches one listing's article, records the notice and applies it to every register it concerns. */
+export async function processListing(ctx: PollContext, listing: Pick<Listing, 'url' | 'title' | 'publishedAt'>): Promise<NoticeOutcome> {
+  const { app } = ctx;
+  const page = await ctx.http.fetch({ url: listing.url, expect: 'html' });
+  const article = extractArticle(page.text, page.url);
+  const key = noticeKeyOf(article);
+  const title = article.title || listing.title;
+  const existing = getNotice(app.db, key);
+  if (existing && existing.status !== 'pending') {
+    addNoticeUrl(app.db, key, listing.url);
+    if (page.url !== listing.url) addNoticeUrl(app.db, key, page.url);
+    return { url: listing.url, noticeKey: key, title, kind: existing.kind, outcome: 'duplicate', flags: [], registers: [] };
+  }
+  const classification = classifyNotice({ title, text: article.text, key, number: article.head.number });
+  const attachments = await readAttachments(ctx, article);
+  const publishedAt = article.publishedAt ?? listing.publishedAt;
+  const notice: NoticeDocument = {
+    key,
+    title,
+    text: article.text,
+    number: article.head.number,
+    issuer: article.head.issuer,
+    publishedAt,
+    effectiveAt: effectiveDate(article.text, publishedAt),
+    attachmentTexts: attachments.texts,
+  };
+  const urls = [...new Set([listing.url, page.url])];
+  const flags = [...attachments.flags];
+  if (key.startsWith('URL-')) flags.push('no announcement number found; keyed by URL');
+  saveNotice(app.db, {
+    key,
+    registerId: null,
+    title,
+    issuer: notice.issuer ?? '',
+    number: notice.number ?? '',
+    publishedAt,
+    effectiveAt: notice.effectiveAt,
+    urls,
+    textHash: sha(article.text),
+    status: 'pending',
+    kind: classification.kind,
+    body: article.text,
+  });
+  const asOf = publishedAt ?? app.now().toISOString().slice(0, 10);
+  const registers: RegisterOutcome[] = [];
+  for (const register of classification.registers) {
+    const current = toEntries(currentVersions(app.db, register));
+    const update = registerUpdate(register, classification.kind, notice, current);
+    if (!update) continue;
+    flags.push(...update.flags, ...update.unparsed.map((u) => `${register}: clause ${u.clause || '?'} not applied (${u.reason})`));
+    const outcome = applyToRegister(ctx, register, update, notice, asOf);
+    if (outcome.outcome === 'quarantined') flags.push(`${register}: change set quarantined (${outcome.reason})`);
+    if (outcome.outcome === 'refused') flags.push(`${register}: not applied: ${outcome.reason}`);
+    registers.push(outcome);
+  }
+  const quarantined = registers.some((r) => r.outcome === 'quarantined');
+  const status = quarantined ? 'quarantined' : flags.length > 0 ? 'flagged' : 'applied';
+  setNoticeStatus(app.db, key, status, flags);
+  if (!registers.some((r) => r.outcome === 'recorded' || r.outcome === 'quarantined')) {
+    const stored = getNotice(app.db, key)!;
+    ctx.notify(buildNoticeMessage({ ...stored, kind: classification.kind }, flags, app.now().toISOString()));
+  }
+  return { url: listing.url, noticeKey: key, title, kind: classification.kind, outcome: status, flags, registers };
+}
+
+function nextPollAt(source: SourceConfig, from: Date, random: () => number): string {
+  // Up to 10% jitter so sources are not polled in lockstep.
+  return new Date(from.getTime() + source.everyMs + Math.floor(random() * source.everyMs * 0.1)).toISOString();
+}
+
+/** Discovers new listings of one source and processes them. Source errors are recorded, never thrown. */
+export async function pollSource(
+  ctx: PollContext,
+  source: SourceConfig,
+  options: { page?: number; year?: number; random?: () => number } = {},
+): Promise<SourceOutcome> {
+  const { app } = ctx;
+  const started = app.now();
+  const at = started.toISOString();
+  setNextPoll(app.db, source.id, nextPollAt(source, started, options.random ?? Math.random));
+  let listings: Listing[];
+  try {
+    listings = await discover(source, {
+      http: ctx.http,
+      now: started,
+      ...(options.page ? { page: options.page } : {}),
+      ...(options.year ? { year: options.year } : {}),
+    });
+  } catch (err) {
+    const reason = err instanceof SourceError ? err.reason : 'error';
+    const message = err instanceof Error ? err.message : String(err);
+    transitionAlert(ctx, source.id, recordFailure(app.db, source.id, at, reason, message, ctx.settings.failureThreshold), at);
+    return { sourceId: source.id, ok: false, error: { reason, message }, listings: 0, newListings: 0, notices: [] };
+  }
+  const newListings = rememberListings(app.db, listings, at);
+  const notices = await processPending(ctx, source.id);
+  transitionAlert(ctx, source.id, recordSuccess(app.db, source.id, at), at);
+  return { sourceId: source.id, ok: true, listings: listings.length, newListings, notices };
+}
+
+/** Fetches and applies every listing of a source not yet done (oldest first, so registers move forward in time). */
+export async function processPending(
+  ctx: PollContext,
+  sourceId: string,
+  onEach?: (outcome: NoticeOutcome, done: number, total: number) => void,
+): Promise<NoticeOutcome[]> {
+  const { app } = ctx;
+  const notices: NoticeOutcome[] = [];
+  const pending = pendingListings(app.db, sourceId, ctx.settings.maxListingAttempts);
+  for (const listing of pending) {
+    let outcome: NoticeOutcome;
+    try {
+      outcome = await processListing(ctx, listing);
+      markListing(app.db, listing.url, { status: 'done', noticeKey: outcome.noticeKey });
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      markListing(app.db, listing.url, { status: 'failed', error: message });
+      outcome = { url: listing.url, noticeKey: null, title: listing.title, kind: null, outcome: 'failed', flags: [], registers: [], error: message };
+    }
+    notices.push(outcome);
+    onEach?.(outcome, notices.length, pending.length);
+  }
+  return notices;
+}
+
+function transitionAlert(ctx: PollContext, sourceId: string, transition: 'raise' | 'clear' | null, at: string): void {
+  if (transition) ctx.notify(buildSourceAlert(getHealth(ctx.app.db, sourceId), transition, at));
+}

@@ -1,0 +1,56 @@
+// Polling on a schedule: a node-cron tick looks at each source's next-poll time, kept in the store,
+// so a restart neither floods the sources (polls not yet due wait) nor forgets them (overdue ones run).
+import cron, { type ScheduledTask } from 'node-cron';
+import { pollSource, type PollContext, type SourceOutcome } from './pipeline/poll.js';
+import type { SourceConfig } from './sources/config.js';
+import { getHealth } from '../storage/sources.js';
+
+export interface Scheduler {
+  /** Polls every due source once (what each tick does); resolves when they are done. */
+  tick(): Promise<SourceOutcome[]>;
+  stop(): Promise<void>;
+}
+
+export interface SchedulerOptions {
+  /** node-cron expression of the tick; default every 15 seconds. */
+  tickCron?: string;
+  onOutcome?: (outcome: SourceOutcome) => void;
+  onError?: (error: unknown) => void;
+}
+
+export function isDue(nextPollAt: string | null, now: Date): boolean {
+  return nextPollAt === null || new Date(nextPollAt).getTime() <= now.getTime();
+}
+
+export function startScheduler(ctx: PollContext, sources: readonly SourceConfig[], options: SchedulerOptions = {}): Scheduler {
+  let running: Promise<SourceOutcome[]> | null = null;
+  const tick = (): Promise<SourceOutcome[]> => {
+    // One pass at a time: a slow source delays the next tick instead of overlapping it.
+    running ??= (async () => {
+      const outcomes: SourceOutcome[] = [];
+      try {
+        for (const source of sources) {
+          if (!isDue(getHealth(ctx.app.db, source.id).nextPollAt, ctx.app.now())) continue;
+          const outcome = await pollSource(ctx, source);
+          outcomes.push(outcome);
+          options.onOutcome?.(outcome);
+        }
+      } catch (err) {
+        options.onError?.(err);
+      } finally {
+        running = null;
+      }
+      return outcomes;
+    })();
+    return running;
+  };
+  const task: ScheduledTask = cron.schedule(options.tickCron ?? '*/15 * * * * *', () => tick(), { noOverlap: true, name: 'exportwatch-poll' });
+  return {
+    tick,
+    async stop() {
+      await task.stop();
+      await task.destroy();
+      if (running) await running;
+    },
+  };
+}

@@ -1,0 +1,73 @@
+// The long-running service: HTTP (/healthz, /metrics) plus the polling scheduler.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { App } from './app.js';
+import { status } from './commands/status.js';
+import type { Metrics } from './metrics.js';
+import type { SourceConfig } from './sources/config.js';
+
+export interface HttpService {
+  server: Server;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** `/healthz`: 200 with the store reachable and each source's health; 503 when the store is not. */
+export function healthz(app: App, sources: readonly SourceConfig[]): { statusCode: number; body: unknown } {
+  try {
+    app.db.prepare('SELECT 1').get();
+  } catch (err) {
+    return { statusCode: 503, body: { ok: false, store: { ok: false, error: (err as Error).message }, sources: [] } };
+  }
+  const s = status(app, sources);
+  return {
+    statusCode: 200,
+    body: {
+      ok: true,
+      store: { ok: true },
+      sources: s.sources.map((x) => ({
+        id: x.id,
+        healthy: x.healthy,
+        lastSuccessAt: x.lastSuccessAt,
+        lastError: x.lastError,
+        consecutiveFailures: x.consecutiveFailures,
+      })),
+      registers: s.registers,
+      quarantinePending: s.quarantinePending,
+    },
+  };
+}
+
+export function startHttp(app: App, sources: readonly SourceConfig[], metrics: Metrics, port: number, host = '0.0.0.0'): Promise<HttpService> {
+  const server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain' }).end('method not allowed\n');
+      return;
+    }
+    if (path === '/healthz') {
+      const { statusCode, body } = healthz(app, sources);
+      res.writeHead(statusCode, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' }).end(JSON.stringify(body));
+      return;
+    }
+    if (path === '/metrics') {
+      metrics.registry.metrics().then(
+        (text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text),
+        () => res.writeHead(500).end(),
+      );
+      return;
+    }
+    res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve({
+        server,
+        port: (server.address() as AddressInfo).port,
+        close: () => new Promise<void>((done) => server.close(() => done())),
+      });
+    });
+  });
+}
