@@ -28,6 +28,8 @@ interface Placed {
 export interface PdfOptions {
   encoding?: 'Identity-H' | 'UniGB-UCS2-H';
   encrypted?: boolean;
+  /** Page width in points (default A4); wide tables get wide pages so no cell falls off the page. */
+  pageWidth?: number;
 }
 
 /** Advance width of one character in thousandths of an em. */
@@ -62,9 +64,14 @@ export function makeTablePdf(rows: string[][]): Buffer {
     xs.push(x);
     x += w + COLUMN_GAP;
   }
-  const placed: Placed[] = [];
-  rows.forEach((row, r) => row.forEach((text, c) => placed.push({ x: xs[c] ?? LEFT, y: TOP - r * LINE_HEIGHT, text })));
-  return writePdf([placed], {});
+  // As many rows as fit on a page; the page is as wide as the table.
+  const perPage = Math.floor((TOP - 40) / LINE_HEIGHT);
+  const pages: Placed[][] = [];
+  rows.forEach((row, r) => {
+    if (r % perPage === 0) pages.push([]);
+    row.forEach((text, c) => pages.at(-1)!.push({ x: xs[c] ?? LEFT, y: TOP - (r % perPage) * LINE_HEIGHT, text }));
+  });
+  return writePdf(pages, { pageWidth: Math.max(PAGE_WIDTH, Math.ceil(x + LEFT)) });
 }
 
 function writePdf(pages: Placed[][], options: PdfOptions): Buffer {
@@ -111,7 +118,7 @@ function writePdf(pages: Placed[][], options: PdfOptions): Buffer {
     const content = add(stream('', ops));
     pageIds.push(
       add(
-        `<< /Type /Page /Parent ${pagesId} 0 R /MediaBox [0 0 ${PAGE_WIDTH} ${PAGE_HEIGHT}] /Resources << /Font << /F1 ${font} 0 R >> >> /Contents ${content} 0 R >>`,
+        `<< /Type /Page /Parent ${pagesId} 0 R /MediaBox [0 0 ${options.pageWidth ?? PAGE_WIDTH} ${PAGE_HEIGHT}] /Resources << /Font << /F1 ${font} 0 R >> >> /Contents ${content} 0 R >>`,
       ),
     );
   }

@@ -26,14 +26,26 @@ export interface ItemAnswer {
   history: ItemVersion[];
 }
 
-function registerOfKey(key: string): string {
-  const match = Object.values(REGISTERS).find((r) => r.keyPattern.test(key));
-  if (!match) throw new UsageError(`"${key}" is not a key of any register (technology codes look like 053302J)`);
-  return match.id;
+function compactUpper(input: string): string {
+  return input.normalize('NFKC').replace(/\s+/g, '').toUpperCase().slice(0, 64);
 }
 
-function normaliseKey(input: string): string {
-  return input.normalize('NFKC').replace(/\s+/g, '').toUpperCase().slice(0, 64);
+/**
+ * Which register a typed key belongs to, and the key as stored: codes and notice keys by their
+ * shape (`053302j` → 053302J, `1e902.A` → 1E902.a), entity names by their normalised form when
+ * such an entity has ever been listed.
+ */
+function resolveKey(app: App, input: string): { register: string; key: string } {
+  const upper = compactUpper(input);
+  for (const module of Object.values(REGISTERS)) {
+    if (module.keyPattern.test(upper)) return { register: module.id, key: module.normaliseKey ? module.normaliseKey(input.trim()) : upper };
+  }
+  for (const module of Object.values(REGISTERS)) {
+    if (!module.normaliseKey) continue;
+    const key = module.normaliseKey(input.trim().slice(0, 300));
+    if (key && keyHistory(app.db, module.id, key).length > 0) return { register: module.id, key };
+  }
+  throw new UsageError(`"${input.slice(0, 64)}" is not a key of any register (e.g. 053302J, 1E902.a, MOFCOM-2025-61, or a listed entity's name)`);
 }
 
 function toItemVersion(v: EntryVersion): ItemVersion {
@@ -49,8 +61,7 @@ function toItemVersion(v: EntryVersion): ItemVersion {
 }
 
 export function item(app: App, rawKey: string, asOf?: string): ItemAnswer {
-  const key = normaliseKey(rawKey);
-  const register = registerOfKey(key);
+  const { register, key } = resolveKey(app, rawKey);
   const versions = keyHistory(app.db, register, key);
   if (versions.length === 0) throw new NotFoundError(`${key} is not in the ${register} register and never was`);
   const date = asOf ?? app.now().toISOString().slice(0, 10);
@@ -76,8 +87,7 @@ export interface HistoryAnswer {
 }
 
 export function history(app: App, rawKey: string): HistoryAnswer {
-  const key = normaliseKey(rawKey);
-  const register = registerOfKey(key);
+  const { register, key } = resolveKey(app, rawKey);
   const changes = changesForKey(app.db, register, key);
   if (changes.length === 0) throw new NotFoundError(`${key} has no recorded history in the ${register} register`);
   const notices = getNotices(

@@ -112,7 +112,8 @@ function techUpdate(kind: string, notice: NoticeDocument, current: readonly Entr
     const applied = applyPatches(before, parsed.patches);
     return { after: applied.entries.map(techToEntry), unparsed: [...parsed.unparsed, ...applied.errors], flags: parsed.totalsMismatch };
   }
-  for (const text of notice.attachmentTexts) {
+  const reasons: string[] = [];
+  for (const [i, text] of notice.attachmentTexts.entries()) {
     const doc = looksLikeTableText(text) ? tableTextToHtml(text) : text;
     try {
       const parsed = parseCatalogue(doc);
@@ -120,9 +121,11 @@ function techUpdate(kind: string, notice: NoticeDocument, current: readonly Entr
       return { after: parsed.entries.map(techToEntry), unparsed, flags: [] };
     } catch (err) {
       if (!(err instanceof CatalogueParseError)) throw err;
+      reasons.push(`attachment ${i + 1}: ${err.message}`);
     }
   }
-  return { after: [...current], unparsed: [], flags: ['the notice revises the catalogue but no attachment could be read as a catalogue'] };
+  const why = reasons.length > 0 ? reasons.join('; ') : 'the notice has no readable attachment';
+  return { after: [...current], unparsed: [], flags: [`the notice revises the catalogue but no attachment could be read as a catalogue (${why})`] };
 }
 
 function registerUpdate(register: string, kind: string, notice: NoticeDocument, current: readonly Entry[]): RegisterUpdate | null {
