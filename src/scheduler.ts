@@ -24,25 +24,28 @@ export function isDue(nextPollAt: string | null, now: Date): boolean {
 
 export function startScheduler(ctx: PollContext, sources: readonly SourceConfig[], options: SchedulerOptions = {}): Scheduler {
   let running: Promise<SourceOutcome[]> | null = null;
+  const pass = async (): Promise<SourceOutcome[]> => {
+    const outcomes: SourceOutcome[] = [];
+    try {
+      for (const source of sources) {
+        if (!isDue(getHealth(ctx.app.db, source.id).nextPollAt, ctx.app.now())) continue;
+        const outcome = await pollSource(ctx, source);
+        outcomes.push(outcome);
+        options.onOutcome?.(outcome);
+      }
+    } catch (err) {
+      options.onError?.(err);
+    }
+    return outcomes;
+  };
   const tick = (): Promise<SourceOutcome[]> => {
     // One pass at a time: a slow source delays the next tick instead of overlapping it.
-    running ??= (async () => {
-      const outcomes: SourceOutcome[] = [];
-      try {
-        for (const source of sources) {
-          if (!isDue(getHealth(ctx.app.db, source.id).nextPollAt, ctx.app.now())) continue;
-          const outcome = await pollSource(ctx, source);
-          outcomes.push(outcome);
-          options.onOutcome?.(outcome);
-        }
-      } catch (err) {
-        options.onError?.(err);
-      } finally {
-        running = null;
-      }
-      return outcomes;
-    })();
-    return running;
+    if (running) return running;
+    const current = pass().finally(() => {
+      if (running === current) running = null;
+    });
+    running = current;
+    return current;
   };
   const task: ScheduledTask = cron.schedule(options.tickCron ?? '*/15 * * * * *', () => tick(), { noOverlap: true, name: 'exportwatch-poll' });
   return {
