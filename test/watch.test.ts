@@ -127,7 +127,7 @@ describe('poll --once against the fake MOFCOM', () => {
     expect(apiCall?.body).toContain('columnID=9');
 
     const item = await cli('item', 'MOFCOM-2026-96', '--json');
-    expect(JSON.parse(item.stdout).current).toMatchObject({ status: 'suspended', fields: { suspendedUntil: '2027-11-10' } });
+    expect(JSON.parse(item.stdout).current).toMatchObject({ status: 'suspended', suspendedUntil: '2027-11-10' });
     const entity = await cli('check', 'Acme', 'Dynamics', '--json');
     expect(JSON.parse(entity.stdout).results[0]).toMatchObject({ register: 'export-control-list', status: 'listed' });
     const dualUse = await cli('item', '1c907.A', '--json');

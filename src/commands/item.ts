@@ -15,6 +15,8 @@ export interface ItemVersion {
   createdByNotice: string | null;
   endedByNotice: string | null;
   status: string;
+  /** For a suspended measure, item or entity: the date the suspension ends. */
+  suspendedUntil?: string;
   fields: Record<string, FieldValue>;
 }
 
@@ -56,6 +58,7 @@ function toItemVersion(v: EntryVersion): ItemVersion {
     createdByNotice: v.createdByNotice,
     endedByNotice: v.endedByNotice,
     status: module ? module.statusOf(v.fields) : 'listed',
+    ...(typeof v.fields.suspendedUntil === 'string' && v.fields.suspendedUntil ? { suspendedUntil: v.fields.suspendedUntil } : {}),
     fields: v.fields,
   };
 }
