@@ -1,0 +1,60 @@
+// Outbound delivery adapters, one line per platform: a new chat platform is a folder under adapters/ plus a line here.
+// A platform without a configured adapter maps to undefined; the outbox keeps its deliveries pending (and fails them
+// after the maximum age) rather than dropping them.
+import type { DeliveryAdapter, Platform } from '../src/alerts/types.js';
+import type { LookupAll } from '../src/alerts/url-guard.js';
+import { createConsoleDeliveryAdapter } from './console/adapter.js';
+import { createWebhookAdapter } from './webhook/index.js';
+
+export interface AdapterContext {
+  /** WEBHOOK_SECRET, URL_ALLOWLIST… */
+  env: NodeJS.ProcessEnv;
+  /** Where the console adapter prints. */
+  stdout?: NodeJS.WritableStream;
+  userAgent?: string;
+  /** DNS lookup for the URL guard (tests). */
+  lookup?: LookupAll;
+}
+
+export type AdapterMap = Record<Platform, DeliveryAdapter | undefined>;
+
+const FACTORIES: Record<Platform, (ctx: AdapterContext) => DeliveryAdapter | undefined> = {
+  console: (ctx) => createConsoleDeliveryAdapter(ctx.stdout),
+  webhook: (ctx) => {
+    const secret = ctx.env.WEBHOOK_SECRET?.trim();
+    if (!secret) return undefined;
+    return createWebhookAdapter({
+      secret,
+      allowlist: ctx.env.URL_ALLOWLIST ?? '',
+      ...(ctx.userAgent ? { userAgent: ctx.userAgent } : {}),
+      ...(ctx.lookup ? { lookup: ctx.lookup } : {}),
+    });
+  },
+  // adapters/slack, adapters/teams (Bot Framework and Workflows) plug in here.
+  slack: () => undefined,
+  teams: () => undefined,
+  'teams-workflow': () => undefined,
+};
+
+/** The platform → adapter map the outbox worker sends through. */
+export function createAdapters(ctx: AdapterContext): AdapterMap {
+  return {
+    console: FACTORIES.console(ctx),
+    webhook: FACTORIES.webhook(ctx),
+    slack: FACTORIES.slack(ctx),
+    teams: FACTORIES.teams(ctx),
+    'teams-workflow': FACTORIES['teams-workflow'](ctx),
+  };
+}
+
+/** Why a platform has no adapter, for error messages and `status`. */
+export function missingAdapterReason(platform: Platform): string {
+  switch (platform) {
+    case 'webhook':
+      return 'the webhook adapter needs WEBHOOK_SECRET';
+    case 'console':
+      return 'no console adapter';
+    default:
+      return `no ${platform} adapter is configured`;
+  }
+}
