@@ -3,8 +3,9 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import type { App } from './app.js';
 import type { Config } from './config.js';
-import type { Message } from './alerts/message.js';
-import { renderText } from '../adapters/console/render.js';
+import { makeOutboxWorker } from './delivery.js';
+import { queueDueDigests } from './alerts/digest-runner.js';
+import { createKeywordMatcher } from './alerts/routing.js';
 import { status, type StatusAnswer } from './commands/status.js';
 import { parseDate, UsageError } from './commands/input.js';
 import { pollSource, type SourceOutcome } from './pipeline/poll.js';
@@ -93,12 +94,6 @@ function progressPrinter(stream: NodeJS.WritableStream): (p: BackfillProgress) =
 }
 
 export function registerWatchCommands(program: Command, h: CliHelpers): void {
-  const consoleNotify =
-    (stream: NodeJS.WritableStream) =>
-    (message: Message): void => {
-      stream.write(`${renderText(message)}\n\n`);
-    };
-
   program
     .command('poll')
     .description('poll the configured sources once: discover notices, apply them, print what changed')
@@ -109,14 +104,21 @@ export function registerWatchCommands(program: Command, h: CliHelpers): void {
       if (!opts.once) throw new UsageError('poll needs --once (to poll on a schedule, run exportwatch serve)');
       const config = h.config();
       await h.withApp(async (app) => {
-        const watcher = makeWatcher(app, config, opts.json ? () => undefined : consoleNotify(h.io.stdout));
+        const watcher = makeWatcher(app, config);
         const selected = opts.source ? watcher.sources.filter((s) => s.id === opts.source) : watcher.sources;
         if (opts.source && selected.length === 0) throw new UsageError(`no source "${opts.source}" in ${config.sourcesFile}`);
         // Nothing could run: exit 1. A source that runs and fails is reported in the output and in status (exit 0).
         if (selected.length === 0) throw new Error(`no sources are configured in ${config.sourcesFile}`);
         const outcomes: SourceOutcome[] = [];
         for (const source of selected) outcomes.push(await pollSource(watcher.context, source));
-        h.out(opts.json ? json({ sources: outcomes }) : pollText(outcomes));
+        if (opts.json) {
+          // Alerts stay in the outbox for `deliver` or `serve`: standard output is the JSON alone.
+          h.out(json({ sources: outcomes }));
+          return;
+        }
+        // One pass of the service: the alerts recorded by this poll are delivered (console ones print here).
+        await makeOutboxWorker(app, config, { stdout: h.io.stdout, env: h.io.env }).runOnce();
+        h.out(pollText(outcomes));
       });
     });
 
@@ -136,10 +138,11 @@ export function registerWatchCommands(program: Command, h: CliHelpers): void {
       if (!Number.isInteger(maxPages) || maxPages < 1 || maxPages > 1000) throw new UsageError(`--max-pages must be a whole number from 1 to 1000`);
       const config = h.config();
       await h.withApp(async (app) => {
-        const watcher = makeWatcher(app, config, opts.json ? () => undefined : consoleNotify(h.io.stdout));
+        const watcher = makeWatcher(app, config);
         const selected = opts.source ? watcher.sources.filter((s) => s.id === opts.source) : watcher.sources;
         if (selected.length === 0) throw new UsageError(`no source "${opts.source}" in ${config.sourcesFile}`);
         const outcomes = await backfill(watcher.context, selected, { since, maxPages, onProgress: progressPrinter(h.io.stderr) });
+        if (!opts.json) await makeOutboxWorker(app, config, { stdout: h.io.stdout, env: h.io.env }).runOnce();
         if ((h.io.stderr as NodeJS.WriteStream).isTTY) h.io.stderr.write('\n');
         if (opts.json) h.out(json({ sources: outcomes.map((o) => ({ ...o, notices: o.notices.length })) }));
         else
@@ -157,7 +160,7 @@ export function registerWatchCommands(program: Command, h: CliHelpers): void {
     .action(async (opts: { json?: boolean }) => {
       const config = h.config();
       await h.withApp((app) => {
-        const s = status(app, makeWatcher(app, config, () => undefined).sources);
+        const s = status(app, makeWatcher(app, config).sources);
         h.out(
           opts.json
             ? json({
@@ -264,14 +267,27 @@ export function registerWatchCommands(program: Command, h: CliHelpers): void {
       const port = opts.port === undefined ? config.port : Number(opts.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number, got "${opts.port}"`);
       await h.withApp(async (app) => {
-        const watcher = makeWatcher(app, config, consoleNotify(h.io.stdout));
+        const watcher = makeWatcher(app, config);
         const metrics = createMetrics();
         const http = await startHttp(app, watcher.sources, metrics, port);
+        const worker = makeOutboxWorker(app, config, { stdout: h.io.stdout, env: h.io.env });
+        const keywordMatcher = createKeywordMatcher(app.glossary);
+        const digests = (): void => {
+          try {
+            queueDueDigests(app, { keywordMatcher, maxNews: config.digestMaxNews });
+          } catch (err) {
+            h.io.stderr.write(`digests failed: ${(err as Error).message}\n`);
+          }
+        };
+        // A digest missed while the service was down is queued once, now.
+        digests();
+        worker.start();
         const scheduler = startScheduler(watcher.context, watcher.sources, {
           onOutcome: (o) => {
             metrics.observe(o);
             if (!o.ok) h.io.stderr.write(`source ${o.sourceId} failed: ${o.error?.reason}: ${o.error?.message}\n`);
           },
+          onTick: digests,
           onError: (err) => h.io.stderr.write(`poll failed: ${(err as Error).message}\n`),
         });
         h.io.stderr.write(
@@ -289,6 +305,7 @@ export function registerWatchCommands(program: Command, h: CliHelpers): void {
         });
         h.io.stderr.write('Stopping: finishing the current poll…\n');
         await scheduler.stop();
+        await worker.stop();
         await http.close();
       });
     });

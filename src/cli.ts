@@ -5,11 +5,12 @@ import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { openApp, type App } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { registerWatchCommands } from './cli-watch.js';
+import { registerAlertCommands } from './cli-alerts.js';
 import type { CatalogueFormat, Change, UnparsedClause } from './domain/types.js';
 import { buildChangeMessage, describeFieldChange } from './alerts/change-message.js';
 import { renderText } from '../adapters/console/render.js';
 import { check, type CheckAnswer } from './commands/check.js';
-import { changesCsv, entriesCsv, exportChanges, exportEntries } from './commands/export.js';
+import { changesCsv, deliveriesCsv, entriesCsv, exportChanges, exportDeliveries, exportEntries } from './commands/export.js';
 import { parseDate, parseDays, UsageError } from './commands/input.js';
 import { history, item, type HistoryAnswer, type ItemAnswer } from './commands/item.js';
 import { applyNotice, diffDocuments, importCatalogue, type RecordResult } from './pipeline/catalogue.js';
@@ -179,6 +180,7 @@ export async function main(argv: readonly string[], io: Io = { stdout: process.s
     }
   };
   registerWatchCommands(program, { io, out, config, withApp });
+  registerAlertCommands(program, { io, out, config, withApp });
   const formatOption = new Option('--format <format>', 'force the document format').choices(FORMATS);
 
   program
@@ -304,26 +306,33 @@ export async function main(argv: readonly string[], io: Io = { stdout: process.s
     .command('export')
     .description('the register state, or the change history as an audit trail')
     .addOption(new Option('--format <format>', 'output format').choices(['json', 'csv']).default('json'))
-    .addOption(new Option('--what <what>', 'what to export').choices(['entries', 'changes']).default('entries'))
+    .addOption(new Option('--what <what>', 'what to export').choices(['entries', 'changes', 'deliveries']).default('entries'))
     .option('--as-of <date>', 'export the state in force on this date (entries only)')
+    .option('--since <date>', 'deliveries queued on or after this date (deliveries only)')
     .option('--output <file>', 'write to a file instead of standard output')
     .option('--json', 'same as --format json')
-    .action(async (opts: { format: 'json' | 'csv'; what: 'entries' | 'changes'; asOf?: string; output?: string; json?: boolean }) => {
-      const asOf = parseDate(opts.asOf, '--as-of');
-      const format = opts.json ? 'json' : opts.format;
-      await withApp((app) => {
-        let text: string;
-        if (opts.what === 'entries') {
-          const data = exportEntries(app, asOf);
-          text = format === 'csv' ? entriesCsv(data) : json(data);
-        } else {
-          const rows = exportChanges(app);
-          text = format === 'csv' ? changesCsv(rows) : json({ changes: rows });
-        }
-        if (opts.output) writeFileSync(opts.output, text);
-        else out(text);
-      });
-    });
+    .action(
+      async (opts: { format: 'json' | 'csv'; what: 'entries' | 'changes' | 'deliveries'; asOf?: string; since?: string; output?: string; json?: boolean }) => {
+        const asOf = parseDate(opts.asOf, '--as-of');
+        const since = parseDate(opts.since, '--since');
+        const format = opts.json ? 'json' : opts.format;
+        await withApp((app) => {
+          let text: string;
+          if (opts.what === 'entries') {
+            const data = exportEntries(app, asOf);
+            text = format === 'csv' ? entriesCsv(data) : json(data);
+          } else if (opts.what === 'changes') {
+            const rows = exportChanges(app);
+            text = format === 'csv' ? changesCsv(rows) : json({ changes: rows });
+          } else {
+            const rows = exportDeliveries(app, since);
+            text = format === 'csv' ? deliveriesCsv(rows) : json({ deliveries: rows });
+          }
+          if (opts.output) writeFileSync(opts.output, text);
+          else out(text);
+        });
+      },
+    );
 
   program
     .command('demo')

@@ -20,6 +20,14 @@ const envSchema = z.object({
   HTTP_RETRIES: int(0, 10, 3),
   QUARANTINE_SHARE: z.preprocess(blankIsUnset, z.coerce.number().min(0).max(1).default(0.1)),
   SOURCE_FAILURE_THRESHOLD: int(1, 1000, 3),
+  OPERATOR_DESTINATIONS: z.preprocess(blankIsUnset, z.string().max(4000).default('console:operator')),
+  ALERTS_FALLBACK_DESTINATION: z.preprocess(blankIsUnset, z.string().max(2000).default('console:alerts')),
+  WEBHOOK_SECRET: optionalText,
+  URL_ALLOWLIST: z.preprocess(blankIsUnset, z.string().max(4000).default('')),
+  DELIVERY_RETRY_BASE_MS: int(1, 3_600_000, 5000),
+  DELIVERY_MAX_AGE_HOURS: int(1, 24 * 30, 24),
+  NEWS_DEDUPE_DAYS: int(1, 365, 30),
+  DIGEST_MAX_NEWS: int(1, 100, 10),
 });
 
 export interface Config {
@@ -29,6 +37,15 @@ export interface Config {
   http: { userAgent: string; perHostDelayMs: number; timeoutMs: number; retries: number };
   quarantineShare: number;
   failureThreshold: number;
+  /** Destinations of operator alerts (source health, quarantine, failed deliveries). */
+  operatorDestinations: string[];
+  /** Where alerts go while nobody has subscribed; null when set to `none`. */
+  fallbackDestination: string | null;
+  delivery: { retryBaseMs: number; maxAgeMs: number };
+  newsDedupeDays: number;
+  digestMaxNews: number;
+  /** Whether a webhook secret is configured (the secret itself stays in the environment and is never logged). */
+  webhookConfigured: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -48,5 +65,13 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: { db?: string | un
     http: { userAgent: e.HTTP_USER_AGENT, perHostDelayMs: e.HTTP_DELAY_MS, timeoutMs: e.HTTP_TIMEOUT_MS, retries: e.HTTP_RETRIES },
     quarantineShare: e.QUARANTINE_SHARE,
     failureThreshold: e.SOURCE_FAILURE_THRESHOLD,
+    operatorDestinations: e.OPERATOR_DESTINATIONS.split(',')
+      .map((d) => d.trim())
+      .filter((d) => d !== '' && d !== 'none'),
+    fallbackDestination: e.ALERTS_FALLBACK_DESTINATION.trim() === 'none' ? null : e.ALERTS_FALLBACK_DESTINATION.trim(),
+    delivery: { retryBaseMs: e.DELIVERY_RETRY_BASE_MS, maxAgeMs: e.DELIVERY_MAX_AGE_HOURS * 3_600_000 },
+    newsDedupeDays: e.NEWS_DEDUPE_DAYS,
+    digestMaxNews: e.DIGEST_MAX_NEWS,
+    webhookConfigured: e.WEBHOOK_SECRET !== undefined,
   };
 }

@@ -15,6 +15,8 @@ export interface SchedulerOptions {
   /** node-cron expression of the tick; default every 15 seconds. */
   tickCron?: string;
   onOutcome?: (outcome: SourceOutcome) => void;
+  /** Runs after every pass (e.g. queueing due digests). */
+  onTick?: () => void;
   onError?: (error: unknown) => void;
 }
 
@@ -33,6 +35,7 @@ export function startScheduler(ctx: PollContext, sources: readonly SourceConfig[
         outcomes.push(outcome);
         options.onOutcome?.(outcome);
       }
+      options.onTick?.();
     } catch (err) {
       options.onError?.(err);
     }

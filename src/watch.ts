@@ -2,7 +2,8 @@
 // and the poll context used by `poll`, `backfill` and `serve`.
 import type { App } from './app.js';
 import type { Config } from './config.js';
-import type { Message } from './alerts/message.js';
+import { makeEmitter } from './alerts/events.js';
+import { parseDestination } from './alerts/destination.js';
 import { DEFAULT_WATCH_SETTINGS, type PollContext } from './pipeline/poll.js';
 import { loadSourcesFile, type SourceConfig } from './sources/config.js';
 import { createHttpClient } from './sources/http/client.js';
@@ -24,15 +25,22 @@ export interface Watcher {
   sources: SourceConfig[];
 }
 
-export function makeWatcher(app: App, config: Config, notify: (message: Message) => void, http: HttpClient = makeHttpClient(app, config)): Watcher {
+export function makeWatcher(app: App, config: Config, http: HttpClient = makeHttpClient(app, config)): Watcher {
   const sources = loadSourcesFile(config.sourcesFile);
+  // Validate destinations from the environment at start-up, with a clear message.
+  for (const d of [...config.operatorDestinations, ...(config.fallbackDestination ? [config.fallbackDestination] : [])]) parseDestination(d);
   return {
     sources,
     context: {
       app,
       http,
-      notify,
-      settings: { ...DEFAULT_WATCH_SETTINGS, quarantineShare: config.quarantineShare, failureThreshold: config.failureThreshold },
+      emit: makeEmitter(app, { operatorDestinations: config.operatorDestinations, fallbackDestination: config.fallbackDestination }),
+      settings: {
+        ...DEFAULT_WATCH_SETTINGS,
+        quarantineShare: config.quarantineShare,
+        failureThreshold: config.failureThreshold,
+        newsDedupeDays: config.newsDedupeDays,
+      },
     },
   };
 }

@@ -8,7 +8,8 @@ import { openApp, type App } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { createMetrics } from '../src/metrics.js';
 import { backfill } from '../src/pipeline/backfill.js';
-import { pollSource, type PollContext } from '../src/pipeline/poll.js';
+import { DEFAULT_WATCH_SETTINGS, pollSource, type PollContext } from '../src/pipeline/poll.js';
+import { makeEmitter } from '../src/alerts/events.js';
 import { isDue, startScheduler } from '../src/scheduler.js';
 import { startHttp } from '../src/server.js';
 import { loadSourcesFile, type SourceConfig } from '../src/sources/config.js';
@@ -42,8 +43,13 @@ function pressReleases(count: number) {
   return { listings, documents };
 }
 
-function context(http: HttpClient, notify: PollContext['notify'] = () => undefined): PollContext {
-  return { app, http, notify, settings: { quarantineShare: 0.1, failureThreshold: 3, maxListingAttempts: 3, maxAttachments: 5 } };
+function context(http: HttpClient): PollContext {
+  return {
+    app,
+    http,
+    emit: makeEmitter(app, { operatorDestinations: ['console:operator'], fallbackDestination: 'console:alerts' }),
+    settings: DEFAULT_WATCH_SETTINGS,
+  };
 }
 
 beforeEach(async () => {
@@ -190,6 +196,8 @@ describe('serve', () => {
         if (!healthy) await new Promise((r) => setTimeout(r, 100));
       }
       expect(healthy).toBe(true);
+      // The outbox worker prints the recorded alerts (no subscriptions yet: the console fallback).
+      for (let i = 0; i < 100 && !/New MOFCOM notice/.test(stdout); i++) await new Promise((r) => setTimeout(r, 100));
     } finally {
       child.kill('SIGTERM');
     }

@@ -61,3 +61,18 @@ export function buildSourceAlert(
     context: [`Raised ${formatDetected(at)}`],
   };
 }
+
+export function buildNewsMessage(
+  item: { title: string; link: string; summary: string; published: string; feedId: string; topics: readonly string[] },
+  detectedAt: string,
+): Message {
+  return {
+    title: `📰 ${item.title || item.link}`,
+    severity: 'info',
+    subtitle: `${item.feedId} · published ${item.published.slice(0, 16).replace('T', ' ')} UTC`,
+    links: [{ label: 'Read', url: item.link }],
+    sections: item.summary ? [{ heading: 'SUMMARY', items: [{ code: '', text: item.summary, gloss: null, details: [] }] }] : [],
+    omitted: 0,
+    context: [`Topics: ${item.topics.join(', ') || 'none'}`, `Seen ${formatDetected(detectedAt)}`, 'Industry news, not an official notice.'],
+  };
+}

@@ -6,6 +6,8 @@ import { currentVersions, latestStateDate, versionsAsOf } from '../../storage/re
 import type { App } from '../app.js';
 import { entryToTech } from '../registers/tech-catalogue/entry.js';
 import { describeFieldChange } from '../alerts/change-message.js';
+import { displayDestination } from '../alerts/destination.js';
+import { listDeliveries, type DeliveryRecord } from '../../storage/outbox.js';
 
 /** Quotes a CSV cell; a cell that a spreadsheet would run as a formula is prefixed with an apostrophe. */
 export function csvCell(value: string | number | null): string {
@@ -97,6 +99,61 @@ export function changesCsv(rows: readonly AuditRow[]): string {
         r.severity,
         r.name,
         r.details.join('\n'),
+      ]),
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export type DeliveryAuditRow = Omit<DeliveryRecord, 'destination'> & { destination: string };
+
+/** The delivery audit trail: what was detected, from which notice, who got it, when, with which message id, failures. Destinations with secrets in them are masked. */
+export function exportDeliveries(app: App, since?: string): DeliveryAuditRow[] {
+  return listDeliveries(app.db, { since }).map((d) => ({ ...d, destination: displayDestination(d.destination) }));
+}
+
+export function deliveriesCsv(rows: readonly DeliveryAuditRow[]): string {
+  const lines = [
+    csvRow([
+      'id',
+      'kind',
+      'event_id',
+      'event_kind',
+      'severity',
+      'register',
+      'notice_key',
+      'digest_key',
+      'title',
+      'destination',
+      'status',
+      'attempts',
+      'created_at',
+      'sent_at',
+      'failed_at',
+      'platform_message_id',
+      'last_error',
+    ]),
+  ];
+  for (const d of rows) {
+    lines.push(
+      csvRow([
+        d.id,
+        d.kind,
+        d.eventId,
+        d.eventKind,
+        d.severity,
+        d.register,
+        d.noticeKey,
+        d.digestKey,
+        d.title,
+        d.destination,
+        d.status,
+        d.attempts,
+        d.createdAt,
+        d.sentAt,
+        d.failedAt,
+        d.platformMessageId,
+        d.lastError,
       ]),
     );
   }

@@ -10,9 +10,12 @@ import { markListing, pendingListings, recordFailure, recordSuccess, rememberLis
 import { quarantineChanges } from '../../storage/quarantine.js';
 import type { Change, Entry, UnparsedClause } from '../domain/types.js';
 import type { App } from '../app.js';
-import type { Message } from '../alerts/message.js';
+import type { AlertEvent } from '../alerts/types.js';
 import { buildChangeMessage } from '../alerts/change-message.js';
-import { buildNoticeMessage, buildQuarantineMessage, buildSourceAlert } from '../alerts/notice-message.js';
+import { changeSetEvent, noticeEvent, operatorEvent } from '../alerts/events.js';
+import { buildNewsMessage, buildNoticeMessage, buildQuarantineMessage, buildSourceAlert } from '../alerts/notice-message.js';
+import { fetchFeed } from '../sources/feeds/index.js';
+import { storeNewsItems } from '../../storage/news.js';
 import { classifyNotice } from '../registers/classify.js';
 import { REGISTERS } from '../registers/index.js';
 import type { NoticeDocument, RegisterUpdate } from '../registers/types.js';
@@ -38,16 +41,24 @@ export interface WatchSettings {
   maxListingAttempts: number;
   /** Most attachments read per notice. */
   maxAttachments: number;
+  /** News items repeating one seen within this many days are duplicates. */
+  newsDedupeDays: number;
 }
 
-export const DEFAULT_WATCH_SETTINGS: WatchSettings = { quarantineShare: 0.1, failureThreshold: 3, maxListingAttempts: 3, maxAttachments: 5 };
+export const DEFAULT_WATCH_SETTINGS: WatchSettings = {
+  quarantineShare: 0.1,
+  failureThreshold: 3,
+  maxListingAttempts: 3,
+  maxAttachments: 5,
+  newsDedupeDays: 30,
+};
 
 export interface PollContext {
   app: App;
   http: HttpClient;
   settings: WatchSettings;
-  /** Where alerts go (the console adapter until chat platforms are configured). */
-  notify: (message: Message) => void;
+  /** Records an alert event with its deliveries; called inside the transaction that records its cause. */
+  emit: (event: AlertEvent) => void;
 }
 
 export interface RegisterOutcome {
@@ -77,6 +88,8 @@ export interface SourceOutcome {
   listings: number;
   newListings: number;
   notices: NoticeOutcome[];
+  /** For feeds: new (deduplicated) news items. */
+  news?: number;
 }
 
 function sha(text: string): string {
@@ -162,13 +175,17 @@ function applyToRegister(ctx: PollContext, register: string, update: RegisterUpd
   const size = countCurrent(app.db, register);
   if (size > 0 && removed > size * ctx.settings.quarantineShare) {
     const reason = `removes ${removed} of ${size} entries (more than ${Math.round(ctx.settings.quarantineShare * 100)}%)`;
-    const id = quarantineChanges(app.db, { register, noticeKey: notice.key, reason, asOf, changes, unparsed: update.unparsed, at: now });
-    ctx.notify(buildQuarantineMessage({ id, register, noticeKey: notice.key, reason, changes: changes.length }, now));
+    const id = app.db.transaction(() => {
+      const qid = quarantineChanges(app.db, { register, noticeKey: notice.key, reason, asOf, changes, unparsed: update.unparsed, at: now });
+      const message = buildQuarantineMessage({ id: qid, register, noticeKey: notice.key, reason, changes: changes.length }, now);
+      ctx.emit(operatorEvent({ id: `quarantine:${qid}`, kind: 'quarantine', severity: 'high', message, at: now }));
+      return qid;
+    })();
     return { register, outcome: 'quarantined', quarantineId: id, reason };
   }
   const flagged = update.unparsed.length > 0 || update.flags.length > 0;
-  try {
-    recordChanges(app.db, {
+  const record = app.db.transaction(() => {
+    const changeSetId = recordChanges(app.db, {
       register,
       changes,
       summary: summarise(changes),
@@ -180,13 +197,8 @@ function applyToRegister(ctx: PollContext, register: string, update: RegisterUpd
       flagged,
       searchText: (e) => (module ?? techCatalogue).searchText(e, app.gloss),
     });
-  } catch (err) {
-    if (err instanceof StateOrderError) return { register, outcome: 'refused', reason: err.message };
-    throw err;
-  }
-  const stored = getNotice(app.db, notice.key);
-  ctx.notify(
-    buildChangeMessage({
+    const stored = getNotice(app.db, notice.key);
+    const message = buildChangeMessage({
       register,
       changes,
       notice: stored ?? {
@@ -200,8 +212,15 @@ function applyToRegister(ctx: PollContext, register: string, update: RegisterUpd
       detectedAt: now,
       gloss: app.gloss,
       unparsedCount: update.unparsed.length + update.flags.length,
-    }),
-  );
+    });
+    ctx.emit(changeSetEvent({ changeSetId, register, changes, noticeKey: notice.key, message, topics: app.topics, gloss: app.gloss, at: now }));
+  });
+  try {
+    record.immediate();
+  } catch (err) {
+    if (err instanceof StateOrderError) return { register, outcome: 'refused', reason: err.message };
+    throw err;
+  }
   return { register, outcome: 'recorded', summary: summarise(changes), changes };
 }
 
@@ -262,11 +281,16 @@ export async function processListing(ctx: PollContext, listing: Pick<Listing, 'u
   }
   const quarantined = registers.some((r) => r.outcome === 'quarantined');
   const status = quarantined ? 'quarantined' : flags.length > 0 ? 'flagged' : 'applied';
-  setNoticeStatus(app.db, key, status, flags);
-  if (!registers.some((r) => r.outcome === 'recorded' || r.outcome === 'quarantined')) {
-    const stored = getNotice(app.db, key)!;
-    ctx.notify(buildNoticeMessage({ ...stored, kind: classification.kind }, flags, app.now().toISOString()));
-  }
+  app.db.transaction(() => {
+    setNoticeStatus(app.db, key, status, flags);
+    // A notice that changed no register is still alerted as a notice, never dropped.
+    if (!registers.some((r) => r.outcome === 'recorded' || r.outcome === 'quarantined')) {
+      const stored = getNotice(app.db, key)!;
+      const at = app.now().toISOString();
+      const message = buildNoticeMessage({ ...stored, kind: classification.kind }, flags, at);
+      ctx.emit(noticeEvent({ noticeKey: key, title, body: article.text, flagged: flags.length > 0, message, topics: app.topics, at }));
+    }
+  })();
   return { url: listing.url, noticeKey: key, title, kind: classification.kind, outcome: status, flags, registers };
 }
 
@@ -285,24 +309,60 @@ export async function pollSource(
   const started = app.now();
   const at = started.toISOString();
   setNextPoll(app.db, source.id, nextPollAt(source, started, options.random ?? Math.random));
-  let listings: Listing[];
+  if (source.kind === 'feed') return pollFeed(ctx, source, at);
+  const listings: Listing[] = [];
   try {
-    listings = await discover(source, {
-      http: ctx.http,
-      now: started,
-      ...(options.page ? { page: options.page } : {}),
-      ...(options.year ? { year: options.year } : {}),
-    });
+    // The column API is walked over its configured number of pages; other kinds answer one page.
+    const first = options.page ?? 1;
+    const pages = source.kind === 'export-control-columns' && options.page === undefined ? source.pages : 1;
+    for (let page = first; page < first + pages; page++) {
+      listings.push(...(await discover(source, { http: ctx.http, now: started, page, ...(options.year ? { year: options.year } : {}) })));
+    }
   } catch (err) {
     const reason = err instanceof SourceError ? err.reason : 'error';
     const message = err instanceof Error ? err.message : String(err);
-    transitionAlert(ctx, source.id, recordFailure(app.db, source.id, at, reason, message, ctx.settings.failureThreshold), at);
+    recordHealth(ctx, source.id, at, { reason, message });
     return { sourceId: source.id, ok: false, error: { reason, message }, listings: 0, newListings: 0, notices: [] };
   }
   const newListings = rememberListings(app.db, listings, at);
   const notices = await processPending(ctx, source.id);
-  transitionAlert(ctx, source.id, recordSuccess(app.db, source.id, at), at);
+  recordHealth(ctx, source.id, at, null);
   return { sourceId: source.id, ok: true, listings: listings.length, newListings, notices };
+}
+
+/** Fetches a news feed, keeps the items not seen before (across feeds and polls) and alerts each. */
+async function pollFeed(ctx: PollContext, source: Extract<SourceConfig, { kind: 'feed' }>, at: string): Promise<SourceOutcome> {
+  const { app } = ctx;
+  let parsed;
+  try {
+    parsed = await fetchFeed(ctx.http, { id: source.id, url: source.url }, { now: app.now(), topics: app.topics });
+  } catch (err) {
+    const failure = { reason: err instanceof SourceError ? err.reason : 'feed', message: err instanceof Error ? err.message : String(err) };
+    recordHealth(ctx, source.id, at, failure);
+    return { sourceId: source.id, ok: false, error: failure, listings: 0, newListings: 0, notices: [] };
+  }
+  const items = parsed?.items ?? [];
+  let fresh = 0;
+  app.db.transaction(() => {
+    const stored = storeNewsItems(app.db, items, { now: app.now(), windowDays: ctx.settings.newsDedupeDays });
+    fresh = stored.length;
+    for (const item of stored) {
+      ctx.emit({
+        id: `news:${item.id}`,
+        kind: 'news',
+        severity: 'info',
+        topics: item.topics,
+        text: `${item.title}\n${item.summary}`,
+        register: null,
+        noticeKey: null,
+        operator: false,
+        message: buildNewsMessage({ ...item, feedId: source.name ?? source.id }, at),
+        occurredAt: at,
+      });
+    }
+  })();
+  recordHealth(ctx, source.id, at, null);
+  return { sourceId: source.id, ok: true, listings: items.length, newListings: fresh, notices: [], news: fresh };
 }
 
 /** Fetches and applies every listing of a source not yet done (oldest first, so registers move forward in time). */
@@ -330,6 +390,16 @@ export async function processPending(
   return notices;
 }
 
-function transitionAlert(ctx: PollContext, sourceId: string, transition: 'raise' | 'clear' | null, at: string): void {
-  if (transition) ctx.notify(buildSourceAlert(getHealth(ctx.app.db, sourceId), transition, at));
+/** Records a poll's outcome in the source's health and, in the same transaction, the operator alert it raises or clears. */
+function recordHealth(ctx: PollContext, sourceId: string, at: string, failure: { reason: string; message: string } | null): void {
+  ctx.app.db.transaction(() => {
+    const transition = failure
+      ? recordFailure(ctx.app.db, sourceId, at, failure.reason, failure.message, ctx.settings.failureThreshold)
+      : recordSuccess(ctx.app.db, sourceId, at);
+    if (!transition) return;
+    const message = buildSourceAlert(getHealth(ctx.app.db, sourceId), transition, at);
+    ctx.emit(
+      operatorEvent({ id: `health:${sourceId}:${transition}:${at}`, kind: 'source-health', severity: transition === 'raise' ? 'high' : 'low', message, at }),
+    );
+  })();
 }
