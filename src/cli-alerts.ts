@@ -56,6 +56,8 @@ function usage<T>(fn: () => T): T {
 export function registerAlertCommands(program: Command, h: CliHelpers): void {
   program
     .command('subscriptions')
+    .description('subscriptions: list')
+    .command('list')
     .description('list subscriptions (all, or of one destination)')
     .option('--to <destination>', 'only this destination')
     .option('--json', 'print JSON')

@@ -151,18 +151,21 @@ describe('parseSources', () => {
 });
 
 describe('loadSourcesFile', () => {
-  it('loads the shipped config/sources.yaml: the real MOFCOM defaults', () => {
+  it('loads the shipped config/sources.yaml: the real MOFCOM defaults and news feeds', () => {
     const sources = loadSourcesFile(join(import.meta.dirname, '../../config/sources.yaml'));
     expect(sources.map((s) => [s.id, s.kind])).toEqual([
       ['exportcontrol', 'export-control-columns'],
       ['mofcom-announcements', 'html-index'],
       ['aqygzj', 'jpaas-list'],
       ['aqygzj-home', 'html-index'],
+      ['mining-rare-earth', 'feed'],
+      ['mining-critical-minerals', 'feed'],
+      ['google-news-export-controls', 'feed'],
     ]);
     expect(sources[0]).toMatchObject({ baseUrl: 'https://exportcontrol.mofcom.gov.cn', columns: [9, 13, 14, 15], everyMs: 900_000 });
     expect(sources[1]).toMatchObject({ url: 'https://www.mofcom.gov.cn/zcfb/blgg/gg/{year}/index.html', baseUrl: 'https://www.mofcom.gov.cn' });
     expect(sources[2]).toMatchObject({ baseUrl: 'https://aqygzj.mofcom.gov.cn', params: { tagId: '信息列表' } });
-    expect(sources.some((s) => s.kind === 'feed')).toBe(false);
+    expect(sources.filter((s) => s.kind === 'feed').every((s) => s.everyMs === 3_600_000)).toBe(true);
   });
 
   it('reads YAML (.yaml, .yml) and JSON with the same structure', () => {
