@@ -1,6 +1,6 @@
 // `npm run bench`: diff time at 1k/10k/100k entries and `check` latency over the catalogue plus 100k
 // synthetic entries, with peak memory. Prints figures; targets: 100k diff < 1 s, check p99 < 10 ms.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -10,8 +10,7 @@ import { openApp } from '../src/app.js';
 import { check } from '../src/commands/check.js';
 import { techCatalogue } from '../src/registers/tech-catalogue/index.js';
 import { recordChanges } from '../storage/registers.js';
-import { loadTimeline, DEMO_DIR } from '../src/demo.js';
-import { applyNotice, importCatalogue } from '../src/pipeline/catalogue.js';
+import { replayTimeline } from '../src/demo.js';
 
 let peakRss = 0;
 const sample = (): void => {
@@ -107,12 +106,7 @@ console.log('\n## check (demo catalogue + 100k synthetic entries, 1,000 queries)
 const dir = mkdtempSync(join(tmpdir(), 'exportwatch-bench-'));
 const app = openApp({ databasePath: join(dir, 'bench.db') });
 try {
-  for (const step of loadTimeline()) {
-    const doc = readFileSync(join(DEMO_DIR, step.file), 'utf8');
-    const opts = { asOf: step.asOf, notice: { key: step.notice.key } };
-    if (step.kind === 'import') importCatalogue(app, doc, opts);
-    else applyNotice(app, doc, opts);
-  }
+  replayTimeline(app);
   const synthetic = syntheticRegister(100_000, 99).map((e) => ({ ...e, key: `9${e.key.slice(1)}` }));
   const t0 = performance.now();
   const changes = diff([], synthetic);

@@ -51,6 +51,18 @@ function noticeMeta(step: DemoStep): NoticeMeta {
   };
 }
 
+/** Records one step of the timeline (a whole catalogue or an adjustment notice) in the app's store. */
+export function replayStep(app: App, step: DemoStep, dir = DEMO_DIR): RecordResult {
+  const doc = readFileSync(join(dir, step.file), 'utf8');
+  const options = { asOf: step.asOf, notice: noticeMeta(step) };
+  return step.kind === 'import' ? importCatalogue(app, doc, options) : applyNotice(app, doc, options);
+}
+
+/** Replays the whole bundled timeline into a store (tests and benchmarks start from the catalogue it leaves). */
+export function replayTimeline(app: App, dir = DEMO_DIR): RecordResult[] {
+  return loadTimeline(dir).map((step) => replayStep(app, step, dir));
+}
+
 export interface DemoOptions {
   keep: boolean;
   json: boolean;
@@ -89,9 +101,7 @@ export async function runDemo(out: NodeJS.WritableStream, options: DemoOptions):
     steps.forEach((step, i) => {
       // Detection time: shortly after publication, as a poll would have found it.
       clock = new Date(`${step.asOf}T08:05:00Z`);
-      const doc = readFileSync(join(dir, step.file), 'utf8');
-      const stepOptions = { asOf: step.asOf, notice: noticeMeta(step) };
-      const result = step.kind === 'import' ? importCatalogue(app, doc, stepOptions) : applyNotice(app, doc, stepOptions);
+      const result = replayStep(app, step, dir);
       results.push(result);
       printStep(out, app, step, result, `${i + 1}/${steps.length}`, options.json);
     });

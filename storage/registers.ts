@@ -16,7 +16,7 @@ export interface EntryVersion {
   endedByNotice: string | null;
 }
 
-interface VersionRow {
+export interface VersionRow {
   id: number;
   register_id: string;
   key: string;
@@ -27,7 +27,7 @@ interface VersionRow {
   ended_by_notice: string | null;
 }
 
-function toVersion(row: VersionRow): EntryVersion {
+export function toVersion(row: VersionRow): EntryVersion {
   return {
     id: row.id,
     register: row.register_id,

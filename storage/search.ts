@@ -1,8 +1,7 @@
 // Full-text search over current entries: exact keys first, then names, then details (control points).
 import { allExpression, matchExpression } from '../src/domain/search-text.js';
 import type { Db } from './db.js';
-import { readFields } from './json.js';
-import type { EntryVersion } from './registers.js';
+import { toVersion, type EntryVersion, type VersionRow } from './registers.js';
 
 export interface SearchHit {
   version: EntryVersion;
@@ -10,31 +9,8 @@ export interface SearchHit {
   via: 'key' | 'name-all' | 'name' | 'details';
 }
 
-interface HitRow {
-  id: number;
-  register_id: string;
-  key: string;
-  fields: string;
-  valid_from: string;
-  valid_to: string | null;
-  created_by_notice: string | null;
-  ended_by_notice: string | null;
-}
-
-function toHit(row: HitRow, via: SearchHit['via']): SearchHit {
-  return {
-    via,
-    version: {
-      id: row.id,
-      register: row.register_id,
-      key: row.key,
-      fields: readFields(row.fields),
-      validFrom: row.valid_from,
-      validTo: row.valid_to,
-      createdByNotice: row.created_by_notice,
-      endedByNotice: row.ended_by_notice,
-    },
-  };
+function toHit(row: VersionRow, via: SearchHit['via']): SearchHit {
+  return { via, version: toVersion(row) };
 }
 
 export interface SearchRequest {
@@ -54,7 +30,7 @@ export interface SearchRequest {
 export function searchEntries(db: Db, request: SearchRequest): SearchHit[] {
   const hits: SearchHit[] = [];
   const seen = new Set<number>();
-  const add = (rows: HitRow[], via: SearchHit['via']): void => {
+  const add = (rows: VersionRow[], via: SearchHit['via']): void => {
     for (const row of rows) {
       if (hits.length >= request.limit) return;
       if (seen.has(row.id)) continue;
@@ -65,7 +41,7 @@ export function searchEntries(db: Db, request: SearchRequest): SearchHit[] {
   const byKey = db.prepare('SELECT * FROM entry_versions WHERE valid_to IS NULL AND key >= ? AND key < ? ORDER BY key LIMIT ?');
   for (const key of request.keys) {
     const upper = key.toUpperCase();
-    add(byKey.all(upper, `${upper}\uffff`, request.limit) as HitRow[], 'key');
+    add(byKey.all(upper, `${upper}\uffff`, request.limit) as VersionRow[], 'key');
   }
   const byText = db.prepare(
     `SELECT v.* FROM entry_search JOIN entry_versions v ON v.id = entry_search.version_id
@@ -80,7 +56,7 @@ export function searchEntries(db: Db, request: SearchRequest): SearchHit[] {
   ];
   for (const [expression, via] of stages) {
     if (expression === null || hits.length >= request.limit) continue;
-    add(byText.all(expression, request.limit) as HitRow[], via);
+    add(byText.all(expression, request.limit) as VersionRow[], via);
   }
   return hits;
 }

@@ -7,8 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openApp } from '../src/app.js';
-import { DEMO_DIR, loadTimeline } from '../src/demo.js';
-import { applyNotice, importCatalogue } from '../src/pipeline/catalogue.js';
+import { replayTimeline } from '../src/demo.js';
 import { queueDueDigests } from '../src/alerts/digest-runner.js';
 import { createKeywordMatcher } from '../src/alerts/routing.js';
 import { parseSubscriptionInput } from '../src/alerts/subscriptions.js';
@@ -44,15 +43,11 @@ let misbehaviour: Array<'500' | '429'>;
 let env: NodeJS.ProcessEnv;
 let hook: string;
 
+/** The catalogue as after the demo's 2025 step: the state the day's catalogue notice applies to. */
 function seedCatalogue(dbPath: string): void {
   const app = openApp({ databasePath: dbPath });
   try {
-    for (const step of loadTimeline()) {
-      const doc = readFileSync(join(DEMO_DIR, step.file), 'utf8');
-      const opts = { asOf: step.asOf, notice: { key: step.notice.key } };
-      if (step.kind === 'import') importCatalogue(app, doc, opts);
-      else applyNotice(app, doc, opts);
-    }
+    replayTimeline(app);
   } finally {
     app.close();
   }

@@ -5,8 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openApp } from '../src/app.js';
-import { DEMO_DIR, loadTimeline } from '../src/demo.js';
-import { applyNotice, importCatalogue } from '../src/pipeline/catalogue.js';
+import { replayTimeline } from '../src/demo.js';
 import { articlePage, startFakeMofcom, type FakeMofcom, type Misbehaviour } from './fakes/mofcom.js';
 import { makeTablePdf } from './pdf.js';
 import { runCli, tempDir } from './helpers.js';
@@ -32,12 +31,7 @@ let env: NodeJS.ProcessEnv;
 function seedCatalogue(dbPath: string): void {
   const app = openApp({ databasePath: dbPath });
   try {
-    for (const step of loadTimeline()) {
-      const doc = readFileSync(join(DEMO_DIR, step.file), 'utf8');
-      const opts = { asOf: step.asOf, notice: { key: step.notice.key } };
-      if (step.kind === 'import') importCatalogue(app, doc, opts);
-      else applyNotice(app, doc, opts);
-    }
+    replayTimeline(app);
   } finally {
     app.close();
   }
