@@ -151,3 +151,10 @@ describe('parseMuteUntil', () => {
     expect(() => parseMuteUntil('tomorrow', now)).toThrow(/duration/);
   });
 });
+
+describe('parseDigestSchedule and object keys', () => {
+  it('refuses inherited property names as days', () => {
+    expect(() => parseDigestSchedule('constructor 09:00 UTC')).toThrow();
+    expect(() => parseDigestSchedule('__proto__ 09:00 UTC')).toThrow();
+  });
+});

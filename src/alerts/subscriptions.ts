@@ -97,7 +97,7 @@ export function parseDigestSchedule(text?: string): DigestSchedule {
   const words = input.split(/\s+/);
   let day: number | null = null;
   const first = words[0]?.toLowerCase() ?? '';
-  if (first in DAYS) {
+  if (Object.hasOwn(DAYS, first)) {
     day = DAYS[first] ?? null;
     words.shift();
   } else if (/^[a-z]+$/i.test(first)) {
