@@ -3,7 +3,9 @@
 // after the maximum age) rather than dropping them.
 import type { DeliveryAdapter, Platform } from '../src/alerts/types.js';
 import type { LookupAll } from '../src/alerts/url-guard.js';
+import type { Db } from '../storage/db.js';
 import { createConsoleDeliveryAdapter } from './console/adapter.js';
+import { createSlackAdapterFromEnv, type SlackAdapterContext } from './slack/index.js';
 import { createWebhookAdapter } from './webhook/index.js';
 
 export interface AdapterContext {
@@ -14,6 +16,10 @@ export interface AdapterContext {
   userAgent?: string;
   /** DNS lookup for the URL guard (tests). */
   lookup?: LookupAll;
+  /** The open store (Slack installations and paused workspaces); without it the Slack adapter opens DATABASE_PATH. */
+  db?: Db;
+  /** Slack adapter settings besides the environment (tests: no spacing between thread replies, a log sink). */
+  slack?: Omit<SlackAdapterContext, 'env' | 'db'>;
 }
 
 export type AdapterMap = Record<Platform, DeliveryAdapter | undefined>;
@@ -30,8 +36,9 @@ const FACTORIES: Record<Platform, (ctx: AdapterContext) => DeliveryAdapter | und
       ...(ctx.lookup ? { lookup: ctx.lookup } : {}),
     });
   },
-  // adapters/slack, adapters/teams (Bot Framework and Workflows) plug in here.
-  slack: () => undefined,
+  // SLACK_BOT_TOKEN or SLACK_CLIENT_ID…: chat.postMessage with the workspace's token (adapters/slack).
+  slack: (ctx) => createSlackAdapterFromEnv({ env: ctx.env, ...(ctx.db ? { db: ctx.db } : {}), ...ctx.slack }),
+  // adapters/teams (Bot Framework and Workflows) plug in here.
   teams: () => undefined,
   'teams-workflow': () => undefined,
 };

@@ -17,7 +17,8 @@ import { makeWatcher } from './watch.js';
 import { describeFieldChange } from './alerts/change-message.js';
 import { createMetrics } from './metrics.js';
 import { startScheduler } from './scheduler.js';
-import { startHttp } from './server.js';
+import { startHttp, type HttpHandler } from './server.js';
+import { startSlackService, type SlackService } from '../adapters/slack/index.js';
 
 export interface CliHelpers {
   io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream; env: NodeJS.ProcessEnv };
@@ -269,8 +270,14 @@ export function registerWatchCommands(program: Command, h: CliHelpers): void {
       await h.withApp(async (app) => {
         const watcher = makeWatcher(app, config);
         const metrics = createMetrics();
-        const http = await startHttp(app, watcher.sources, metrics, port);
-        const worker = makeOutboxWorker(app, config, { stdout: h.io.stdout, env: h.io.env });
+        // Slack (when SLACK_* is set): /slack/events on this port, or Socket Mode; refuses to start on a bad token.
+        const slack: SlackService | null = config.slack
+          ? await startSlackService({ app, config: config.slack, sources: watcher.sources, digestMaxNews: config.digestMaxNews })
+          : null;
+        const handlers: HttpHandler[] = slack ? [slack.handle] : [];
+        const http = await startHttp(app, watcher.sources, metrics, port, undefined, { handlers });
+        // The Slack delivery adapter reads installations from this store (the --db option included).
+        const worker = makeOutboxWorker(app, config, { stdout: h.io.stdout, env: { ...h.io.env, DATABASE_PATH: config.databasePath } });
         const keywordMatcher = createKeywordMatcher(app.glossary);
         const digests = (): void => {
           try {
@@ -290,8 +297,13 @@ export function registerWatchCommands(program: Command, h: CliHelpers): void {
           onTick: digests,
           onError: (err) => h.io.stderr.write(`poll failed: ${(err as Error).message}\n`),
         });
+        const slackLine = !slack
+          ? ''
+          : slack.mode === 'socket'
+            ? ' Slack: Socket Mode.'
+            : ` Slack: /slack/events${config.slack?.auth === 'oauth' ? ', /slack/install' : ''}${slack.teamId ? ` (workspace ${slack.teamId})` : ''}.`;
         h.io.stderr.write(
-          `ExportWatch serving on port ${http.port} (/healthz, /metrics); ${watcher.sources.length} source(s) from ${config.sourcesFile}; alerts print here. Ctrl-C stops.\n`,
+          `ExportWatch serving on port ${http.port} (/healthz, /metrics); ${watcher.sources.length} source(s) from ${config.sourcesFile}; alerts print here.${slackLine} Ctrl-C stops.\n`,
         );
         void scheduler.tick();
         await new Promise<void>((resolve) => {
@@ -307,6 +319,7 @@ export function registerWatchCommands(program: Command, h: CliHelpers): void {
         await scheduler.stop();
         await worker.stop();
         await http.close();
+        await slack?.stop();
       });
     });
 }

@@ -1,5 +1,6 @@
 // Configuration from the environment and command-line overrides, validated at start-up.
-// Secrets (none yet) are never logged; errors name the variable, not its value.
+// Secrets are never logged; errors name the variable, not its value.
+import { inspect } from 'node:util';
 import { z } from 'zod';
 
 export const DEFAULT_DATABASE_PATH = './data/exportwatch.db';
@@ -28,6 +29,16 @@ const envSchema = z.object({
   DELIVERY_MAX_AGE_HOURS: int(1, 24 * 30, 24),
   NEWS_DEDUPE_DAYS: int(1, 365, 30),
   DIGEST_MAX_NEWS: int(1, 100, 10),
+  SLACK_SIGNING_SECRET: optionalText,
+  SLACK_BOT_TOKEN: optionalText,
+  SLACK_APP_TOKEN: optionalText,
+  SLACK_CLIENT_ID: optionalText,
+  SLACK_CLIENT_SECRET: optionalText,
+  SLACK_STATE_SECRET: optionalText,
+  SLACK_TOKEN_ENCRYPTION_KEY: optionalText,
+  SLACK_ADMIN_USERS: optionalText,
+  SLACK_API_URL: optionalText,
+  SLACK_TIMEOUT_MS: int(1000, 120_000, 10_000),
 });
 
 export interface Config {
@@ -46,9 +57,155 @@ export interface Config {
   digestMaxNews: number;
   /** Whether a webhook secret is configured (the secret itself stays in the environment and is never logged). */
   webhookConfigured: boolean;
+  /** The Slack app (adapters/slack), or null when no SLACK_* variable is set. */
+  slack: SlackConfig | null;
 }
 
+/** A secret value: printed, logged or serialised as `[redacted]`; `reveal()` gives the value to the code that needs it. */
+export class Secret {
+  readonly #value: string;
+  constructor(value: string) {
+    this.#value = value;
+  }
+  reveal(): string {
+    return this.#value;
+  }
+  toString(): string {
+    return '[redacted]';
+  }
+  toJSON(): string {
+    return '[redacted]';
+  }
+  [inspect.custom](): string {
+    return '[redacted]';
+  }
+}
+
+/**
+ * The Slack app's settings. One way to authorise (a bot token for one workspace, or OAuth for many) and one way to
+ * receive (HTTP on /slack/events with the signing secret, or Socket Mode with an app-level token).
+ */
+export interface SlackConfig {
+  /** `http`: /slack/events on the service's port; `socket`: Socket Mode (SLACK_APP_TOKEN), no public URL needed. */
+  mode: 'http' | 'socket';
+  /** `single`: SLACK_BOT_TOKEN for one workspace; `oauth`: installations stored in SQLite (SLACK_CLIENT_ID…). */
+  auth: 'single' | 'oauth';
+  signingSecret: Secret | null;
+  botToken: Secret | null;
+  appToken: Secret | null;
+  oauth: { clientId: string; clientSecret: Secret; stateSecret: Secret } | null;
+  /** 32-byte AES-256-GCM key for the stored installation tokens (OAuth mode). */
+  tokenEncryptionKey: Buffer | null;
+  /** User ids allowed to change subscriptions (besides being channel members); empty: every channel member. */
+  adminUsers: string[];
+  /** Web API base URL, always ending in `/` (default https://slack.com/api/). */
+  apiUrl: string;
+  /** Timeout of each Web API call in milliseconds. */
+  timeoutMs: number;
+}
+
+export const DEFAULT_SLACK_API_URL = 'https://slack.com/api/';
+
 export class ConfigError extends Error {}
+
+const SLACK_USER_ID = /^[UW][A-Z0-9]{2,30}$/;
+
+/** SLACK_TOKEN_ENCRYPTION_KEY: 32 bytes written as 64 hex digits or base64 (44 characters). */
+export function parseEncryptionKey(text: string): Buffer {
+  const t = text.trim();
+  let key: Buffer | null = null;
+  if (/^[0-9a-fA-F]{64}$/.test(t)) key = Buffer.from(t, 'hex');
+  else if (/^[A-Za-z0-9+/_-]{43}=?$/.test(t)) key = Buffer.from(t.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
+  if (key === null || key.length !== 32) {
+    throw new ConfigError(
+      'invalid configuration: SLACK_TOKEN_ENCRYPTION_KEY must be 32 random bytes as 64 hex digits or base64 (e.g. `openssl rand -base64 32`)',
+    );
+  }
+  return key;
+}
+
+type Env = z.infer<typeof envSchema>;
+
+function slackConfig(e: Env): SlackConfig | null {
+  const names = [
+    'SLACK_SIGNING_SECRET',
+    'SLACK_BOT_TOKEN',
+    'SLACK_APP_TOKEN',
+    'SLACK_CLIENT_ID',
+    'SLACK_CLIENT_SECRET',
+    'SLACK_STATE_SECRET',
+    'SLACK_TOKEN_ENCRYPTION_KEY',
+  ] as const;
+  const set = names.filter((n) => e[n] !== undefined);
+  if (set.length === 0) return null;
+  const fail = (why: string): never => {
+    throw new ConfigError(`invalid Slack configuration: ${why} (see "Set up in Slack" in the README)`);
+  };
+  if (e.SLACK_BOT_TOKEN !== undefined && !/^xoxb-[\x21-\x7e]+$/.test(e.SLACK_BOT_TOKEN)) fail('SLACK_BOT_TOKEN must be a bot token (it starts with xoxb-)');
+  if (e.SLACK_APP_TOKEN !== undefined && !/^xapp-[\x21-\x7e]+$/.test(e.SLACK_APP_TOKEN))
+    fail('SLACK_APP_TOKEN must be an app-level token (it starts with xapp-)');
+  const oauthNames = ['SLACK_CLIENT_ID', 'SLACK_CLIENT_SECRET', 'SLACK_STATE_SECRET'] as const;
+  const oauthSet = oauthNames.filter((n) => e[n] !== undefined);
+  if (oauthSet.length > 0 && oauthSet.length < oauthNames.length) {
+    fail(`OAuth install needs all of ${oauthNames.join(', ')}; missing ${oauthNames.filter((n) => e[n] === undefined).join(', ')}`);
+  }
+  const oauth = oauthSet.length === oauthNames.length;
+  if (oauth && e.SLACK_BOT_TOKEN !== undefined) {
+    fail('set either SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_STATE_SECRET (OAuth, many workspaces), not both');
+  }
+  if (!oauth && e.SLACK_BOT_TOKEN === undefined) {
+    fail('a bot token is needed: set SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_STATE_SECRET (OAuth install)');
+  }
+  if (oauth && e.SLACK_TOKEN_ENCRYPTION_KEY === undefined) fail('OAuth install stores tokens encrypted: set SLACK_TOKEN_ENCRYPTION_KEY');
+  if (e.SLACK_STATE_SECRET !== undefined && e.SLACK_STATE_SECRET.length < 16) fail('SLACK_STATE_SECRET must be at least 16 characters');
+  const socket = e.SLACK_APP_TOKEN !== undefined;
+  if (socket && oauth) fail('Socket Mode (SLACK_APP_TOKEN) runs one workspace with SLACK_BOT_TOKEN; the OAuth install needs HTTP mode');
+  if (!socket && e.SLACK_SIGNING_SECRET === undefined) {
+    fail('HTTP mode (/slack/events) needs SLACK_SIGNING_SECRET; for Socket Mode set SLACK_APP_TOKEN instead');
+  }
+  const adminUsers = (e.SLACK_ADMIN_USERS ?? '')
+    .split(',')
+    .map((u) => u.trim())
+    .filter((u) => u !== '');
+  const badUser = adminUsers.find((u) => !SLACK_USER_ID.test(u));
+  if (badUser !== undefined) fail(`SLACK_ADMIN_USERS must list Slack user ids such as U0123ABCD, comma-separated; "${badUser.slice(0, 40)}" is not one`);
+  let apiUrl = DEFAULT_SLACK_API_URL;
+  if (e.SLACK_API_URL !== undefined) {
+    let url: URL;
+    try {
+      url = new URL(e.SLACK_API_URL);
+    } catch {
+      return fail('SLACK_API_URL must be an http(s) URL such as https://slack.com/api/');
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') fail('SLACK_API_URL must be an http(s) URL such as https://slack.com/api/');
+    if (url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '')
+      fail('SLACK_API_URL must not carry credentials, a query or a fragment');
+    // The Web API client appends the method name: keep the trailing slash.
+    apiUrl = url.href.endsWith('/') ? url.href : `${url.href}/`;
+  }
+  return {
+    mode: socket ? 'socket' : 'http',
+    auth: oauth ? 'oauth' : 'single',
+    signingSecret: e.SLACK_SIGNING_SECRET !== undefined ? new Secret(e.SLACK_SIGNING_SECRET) : null,
+    botToken: e.SLACK_BOT_TOKEN !== undefined ? new Secret(e.SLACK_BOT_TOKEN) : null,
+    appToken: e.SLACK_APP_TOKEN !== undefined ? new Secret(e.SLACK_APP_TOKEN) : null,
+    oauth: oauth ? { clientId: e.SLACK_CLIENT_ID!, clientSecret: new Secret(e.SLACK_CLIENT_SECRET!), stateSecret: new Secret(e.SLACK_STATE_SECRET!) } : null,
+    tokenEncryptionKey: e.SLACK_TOKEN_ENCRYPTION_KEY !== undefined ? parseEncryptionKey(e.SLACK_TOKEN_ENCRYPTION_KEY) : null,
+    adminUsers,
+    apiUrl,
+    timeoutMs: e.SLACK_TIMEOUT_MS,
+  };
+}
+
+/** The Slack settings alone (for the delivery adapter, which sees only the environment); throws ConfigError. */
+export function loadSlackConfig(env: NodeJS.ProcessEnv): SlackConfig | null {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ConfigError(`invalid configuration: ${issue?.path.join('.') ?? 'environment'}: ${issue?.message ?? 'invalid'}`);
+  }
+  return slackConfig(parsed.data);
+}
 
 /** Reads the configuration: `--db` wins over `DATABASE_PATH`, which wins over `./data/exportwatch.db`. */
 export function loadConfig(env: NodeJS.ProcessEnv, overrides: { db?: string | undefined; sources?: string | undefined } = {}): Config {
@@ -73,5 +230,6 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: { db?: string | un
     newsDedupeDays: e.NEWS_DEDUPE_DAYS,
     digestMaxNews: e.DIGEST_MAX_NEWS,
     webhookConfigured: e.WEBHOOK_SECRET !== undefined,
+    slack: slackConfig(e),
   };
 }

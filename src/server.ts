@@ -1,5 +1,6 @@
-// The long-running service: HTTP (/healthz, /metrics) plus the polling scheduler.
-import { createServer, type Server } from 'node:http';
+// The long-running service: HTTP (/healthz, /metrics, and the chat apps' endpoints such as /slack/events) plus the
+// polling scheduler.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { App } from './app.js';
 import { status } from './commands/status.js';
@@ -38,8 +39,19 @@ export function healthz(app: App, sources: readonly SourceConfig[]): { statusCod
   };
 }
 
-export function startHttp(app: App, sources: readonly SourceConfig[], metrics: Metrics, port: number, host = '0.0.0.0'): Promise<HttpService> {
+/** A chat app's endpoints on the same port (e.g. Slack's /slack/events): true when it took the request. */
+export type HttpHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
+
+export function startHttp(
+  app: App,
+  sources: readonly SourceConfig[],
+  metrics: Metrics,
+  port: number,
+  host = '0.0.0.0',
+  options: { handlers?: readonly HttpHandler[] } = {},
+): Promise<HttpService> {
   const server = createServer((req, res) => {
+    for (const handle of options.handlers ?? []) if (handle(req, res)) return;
     const path = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain' }).end('method not allowed\n');

@@ -1,0 +1,409 @@
+// The Slack app (Bolt 5): `/exportwatch` slash command, the "Share in channel" button, the App Home tab, and the
+// uninstall events; served on /slack/events of the service's own HTTP server (HTTP mode), or over Socket Mode.
+//
+// HTTP mode: every request to /slack/events is verified here first (signature, and a timestamp within five minutes
+// in either direction) and answered 401 otherwise, logged without its body; then Bolt's HTTPReceiver handles it (it
+// verifies again). /slack/install and /slack/oauth_redirect run Bolt's OAuth installer when OAuth is configured.
+// A command is acknowledged at once (Slack wants an answer within 3 s); the work happens after the ack, and the answer
+// goes to the command's response_url through respond().
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { setImmediate as yieldNow } from 'node:timers/promises';
+import { App as BoltApp, HTTPReceiver, LogLevel, type BlockAction, type ButtonAction, type Logger, type RespondFn } from '@slack/bolt';
+import type { App } from '../../src/app.js';
+import type { SlackConfig } from '../../src/config.js';
+import type { SourceConfig } from '../../src/sources/config.js';
+import { canonicalDestination } from '../../src/alerts/destination.js';
+import { commandNamed, runChatCommand, type ChatCommandName, type ChatContext, type ChatReply } from '../../src/commands/chat/index.js';
+import { listSubscriptions } from '../../storage/subscriptions.js';
+import { createInstallationStore, latestChangeEvents, pauseWorkspace, resumeWorkspace, subscribedChannels } from '../../storage/slack.js';
+import { OPEN_LINK_ACTION_ID, renderHome, renderNotice, renderReply, SHARE_ACTION_ID, type HomeChannel, type SlackPayload } from './blocks.js';
+import { clientOptions, createLogger, redact, slackErrorCode, type LogSink, type WebClient } from './client.js';
+import { userMention } from './escape.js';
+import { readBody, verifySlackRequest } from './verify.js';
+
+/** The bot scopes the app asks for (also in slack/manifest.yaml). */
+export const BOT_SCOPES = ['commands', 'chat:write', 'chat:write.public', 'channels:read', 'groups:read', 'im:read', 'mpim:read'];
+export const EVENTS_PATH = '/slack/events';
+export const INSTALL_PATH = '/slack/install';
+export const REDIRECT_PATH = '/slack/oauth_redirect';
+/** Longest text a "Share in channel" button carries (commands are bounded to 500 characters by the grammar). */
+const MAX_SHARED_TEXT = 1000;
+const MAX_BODY_BYTES = 1024 * 1024;
+/** Commands that only read: their answers may be shared in the channel (run again there). */
+const READ_ONLY_COMMANDS: ReadonlySet<ChatCommandName> = new Set(['check', 'item', 'recent', 'subscriptions', 'digest', 'topics', 'status', 'help']);
+/** Commands that change the channel's subscriptions. */
+const CHANGING_COMMANDS: ReadonlySet<string> = new Set(['subscribe', 'unsubscribe', 'mute']);
+/** Channels whose membership the App Home checks for one user. */
+const HOME_CHANNEL_LIMIT = 25;
+
+export interface CommandInfo {
+  text: string;
+  teamId: string;
+  channelId: string;
+  userId: string;
+}
+
+export interface SlackServiceOptions {
+  app: App;
+  config: SlackConfig;
+  sources: readonly SourceConfig[];
+  digestMaxNews?: number;
+  /** Where log lines go (redacted; never a request body). Default: standard error. */
+  log?: LogSink;
+  logLevel?: LogLevel;
+  /** Test hooks: `beforeCommand` runs after the ack, before the command's database work. */
+  hooks?: { beforeCommand?: (info: CommandInfo) => void | Promise<void> };
+  /** Clock for request verification (default Date.now). */
+  nowMs?: () => number;
+  /** How long a channel-membership answer is reused (default 60 s). */
+  membershipCacheMs?: number;
+}
+
+export interface SlackService {
+  mode: 'http' | 'socket';
+  /** The workspace of SLACK_BOT_TOKEN (after start), null with OAuth. */
+  teamId: string | null;
+  bolt: BoltApp;
+  /** Serves /slack/* on the service's HTTP server; false when the request is not Slack's. */
+  handle(req: IncomingMessage, res: ServerResponse): boolean;
+  stop(): Promise<void>;
+}
+
+const defaultSink: LogSink = (level, message) => {
+  if (level !== 'debug') process.stderr.write(`${level === 'info' ? '' : `${level}: `}${message}\n`);
+};
+
+function firstWord(text: string): string {
+  return text.trim().split(/\s+/)[0]?.toLowerCase() ?? '';
+}
+
+function readOnly(text: string): boolean {
+  const name = commandNamed(firstWord(text));
+  return name !== null && READ_ONLY_COMMANDS.has(name);
+}
+
+interface Membership {
+  known: boolean;
+  member: boolean;
+  error?: string;
+}
+
+/** Creates the Bolt app, checks the token (auth.test) or the OAuth settings, and connects Socket Mode. */
+export async function startSlackService(options: SlackServiceOptions): Promise<SlackService> {
+  const { app, config } = options;
+  const sink = options.log ?? defaultSink;
+  const secrets = [
+    config.signingSecret?.reveal(),
+    config.botToken?.reveal(),
+    config.appToken?.reveal(),
+    config.oauth?.clientSecret.reveal(),
+    config.oauth?.stateSecret.reveal(),
+  ].filter((s): s is string => typeof s === 'string');
+  const logger: Logger = createLogger(sink, secrets, options.logLevel ?? LogLevel.INFO);
+  const log = (level: 'info' | 'warn' | 'error', text: string): void => sink(level, redact(`slack: ${text}`, secrets));
+  const nowMs = options.nowMs ?? (() => Date.now());
+  const cacheMs = options.membershipCacheMs ?? 60_000;
+  const webOptions = clientOptions({ apiUrl: config.apiUrl, timeoutMs: config.timeoutMs, retries: 2, logger });
+
+  let receiver: HTTPReceiver | null = null;
+  let bolt: BoltApp;
+  if (config.mode === 'socket') {
+    bolt = new BoltApp({
+      token: config.botToken!.reveal(),
+      appToken: config.appToken!.reveal(),
+      socketMode: true,
+      logger,
+      clientOptions: webOptions,
+      deferInitialization: true,
+    });
+  } else {
+    const oauth = config.auth === 'oauth' && config.oauth && config.tokenEncryptionKey;
+    const store = oauth ? createInstallationStore(app.db, config.tokenEncryptionKey!, () => app.now()) : undefined;
+    receiver = new HTTPReceiver({
+      signingSecret: config.signingSecret!.reveal(),
+      endpoints: EVENTS_PATH,
+      logger,
+      processBeforeResponse: false,
+      ...(oauth
+        ? {
+            clientId: config.oauth!.clientId,
+            clientSecret: config.oauth!.clientSecret.reveal(),
+            stateSecret: config.oauth!.stateSecret.reveal(),
+            scopes: BOT_SCOPES,
+            installationStore: {
+              ...store!,
+              storeInstallation: async (installation) => {
+                await store!.storeInstallation(installation);
+                log('info', `installed in workspace ${installation.team?.id ?? installation.enterprise?.id ?? '?'}`);
+              },
+            },
+            installerOptions: {
+              installPath: INSTALL_PATH,
+              redirectUriPath: REDIRECT_PATH,
+              directInstall: false,
+              stateVerification: true,
+              clientOptions: webOptions,
+            },
+          }
+        : {}),
+    });
+    bolt = new BoltApp({
+      receiver,
+      ...(config.auth === 'single' ? { token: config.botToken!.reveal() } : {}),
+      logger,
+      clientOptions: webOptions,
+      deferInitialization: true,
+    });
+  }
+
+  // ---- who may change subscriptions --------------------------------------------------------------------------
+  const membership = new Map<string, { at: number; value: Membership }>();
+  async function isMember(client: WebClient, channel: string, user: string): Promise<Membership> {
+    const key = `${channel}/${user}`;
+    const cached = membership.get(key);
+    if (cached && nowMs() - cached.at < cacheMs) return cached.value;
+    let value: Membership;
+    try {
+      let cursor: string | undefined;
+      let member = false;
+      for (let page = 0; page < 10 && !member; page++) {
+        const r = await client.conversations.members({ channel, limit: 1000, ...(cursor ? { cursor } : {}) });
+        member = (r.members ?? []).includes(user);
+        cursor = r.response_metadata?.next_cursor || undefined;
+        if (!cursor) break;
+      }
+      value = { known: true, member };
+    } catch (err) {
+      value = { known: false, member: false, error: slackErrorCode(err) ?? 'no answer from Slack' };
+      // A direct message with the app: conversations.info names the other person.
+      try {
+        const info = await client.conversations.info({ channel });
+        const ch = info.channel as { is_im?: boolean; user?: string } | undefined;
+        if (ch?.is_im) value = { known: true, member: ch.user === user };
+      } catch {
+        // keep the first answer
+      }
+    }
+    if (value.known) membership.set(key, { at: nowMs(), value });
+    if (membership.size > 5000) membership.clear();
+    return value;
+  }
+
+  function chatContext(teamId: string, channelId: string, user: { id: string; name?: string }, member: boolean): ChatContext {
+    return {
+      app,
+      platform: 'slack',
+      destination: canonicalDestination(`slack:${teamId}/${channelId}`),
+      user: { id: user.id, ...(user.name ? { name: user.name } : {}), isMember: member, isAdmin: config.adminUsers.includes(user.id) },
+      sources: options.sources,
+      ...(options.digestMaxNews !== undefined ? { digestMaxNews: options.digestMaxNews } : {}),
+      adminOnly: config.adminUsers.length > 0,
+    };
+  }
+
+  async function safeRespond(
+    respond: RespondFn,
+    message: SlackPayload & { response_type?: 'ephemeral' | 'in_channel'; replace_original?: boolean },
+  ): Promise<void> {
+    try {
+      await respond(message);
+    } catch (err) {
+      log('warn', `could not answer through response_url: ${(err as Error).message}`);
+    }
+  }
+
+  // ---- /exportwatch --------------------------------------------------------------------------------------------
+  bolt.command(/^\/exportwatch/, async ({ command, ack, respond, client }) => {
+    await ack();
+    // Let the acknowledgement leave before any database work (better-sqlite3 is synchronous).
+    await yieldNow();
+    const text = command.text ?? '';
+    const info: CommandInfo = { text, teamId: command.team_id, channelId: command.channel_id, userId: command.user_id };
+    try {
+      const member = await isMember(client, command.channel_id, command.user_id);
+      await options.hooks?.beforeCommand?.(info);
+      let ctx: ChatContext;
+      try {
+        ctx = chatContext(command.team_id, command.channel_id, { id: command.user_id, name: command.user_name }, member.member);
+      } catch {
+        await safeRespond(respond, { response_type: 'ephemeral', ...renderNotice('ExportWatch cannot be used in this conversation.') });
+        return;
+      }
+      const reply: ChatReply = runChatCommand(ctx, text);
+      if (!member.known && CHANGING_COMMANDS.has(reply.command)) {
+        await safeRespond(respond, {
+          response_type: 'ephemeral',
+          ...renderNotice(
+            `Could not check that you are a member of this channel (Slack answered ${member.error}). Invite the app to the channel with /invite @ExportWatch and try again.`,
+          ),
+        });
+        return;
+      }
+      const shareable = reply.shareable && text.length <= MAX_SHARED_TEXT && readOnly(text);
+      const payload = renderReply(reply.message, { shareValue: shareable ? JSON.stringify({ t: text }) : null });
+      await safeRespond(respond, { response_type: reply.visibility, ...payload });
+    } catch (err) {
+      log('error', `/exportwatch ${firstWord(text) || 'help'} failed in ${info.teamId}/${info.channelId}: ${(err as Error).message}`);
+      await safeRespond(respond, { response_type: 'ephemeral', ...renderNotice('Sorry, that did not work. The error was logged; please try again later.') });
+    }
+  });
+
+  // ---- "Share in channel": the same read-only command, run again and posted in the channel --------------------
+  bolt.action<BlockAction<ButtonAction>>(SHARE_ACTION_ID, async ({ ack, body, action, respond }) => {
+    await ack();
+    await yieldNow();
+    let text = '';
+    try {
+      const parsed = JSON.parse(action.value ?? '{}') as { t?: unknown };
+      text = typeof parsed.t === 'string' ? parsed.t : '';
+    } catch {
+      text = '';
+    }
+    const teamId = body.team?.id ?? body.user.team_id;
+    const channelId = body.channel?.id;
+    if (!teamId || !channelId || text.length > MAX_SHARED_TEXT || !readOnly(text)) {
+      await safeRespond(respond, { response_type: 'ephemeral', replace_original: false, ...renderNotice('This answer cannot be shared.') });
+      return;
+    }
+    try {
+      const reply = runChatCommand(chatContext(teamId, channelId, { id: body.user.id, name: body.user.name }, false), text);
+      if (!reply.shareable) {
+        await safeRespond(respond, { response_type: 'ephemeral', replace_original: false, ...renderNotice('This answer cannot be shared.') });
+        return;
+      }
+      const payload = renderReply(reply.message, { sharedBy: userMention(body.user.id) });
+      await safeRespond(respond, { response_type: 'in_channel', replace_original: false, ...payload });
+    } catch (err) {
+      log('error', `sharing failed in ${teamId}/${channelId}: ${(err as Error).message}`);
+    }
+  });
+  // The "Open official text" button is a link; Slack still sends the click, which needs an ack.
+  bolt.action(OPEN_LINK_ACTION_ID, async ({ ack }) => {
+    await ack();
+  });
+
+  // ---- App Home -------------------------------------------------------------------------------------------------
+  bolt.event('app_home_opened', async ({ event, body, client, context }) => {
+    if (event.tab !== 'home') return;
+    const teamId = context.teamId ?? (body as { team_id?: string }).team_id;
+    if (!teamId) return;
+    try {
+      const channels: HomeChannel[] = [];
+      const all = subscribedChannels(app.db, teamId);
+      for (const channelId of all.slice(0, HOME_CHANNEL_LIMIT)) {
+        const m = await isMember(client, channelId, event.user);
+        if (!m.member) continue;
+        channels.push({ channelId, subscriptions: listSubscriptions(app.db, { destination: `slack:${teamId}/${channelId}` }) });
+      }
+      const view = renderHome({
+        channels,
+        uncheckedChannels: Math.max(0, all.length - HOME_CHANNEL_LIMIT),
+        latest: latestChangeEvents(app.db, 5),
+        now: app.now(),
+      });
+      await client.views.publish({ user_id: event.user, view });
+    } catch (err) {
+      log('warn', `App Home for ${teamId} not published: ${(err as Error).message}`);
+    }
+  });
+
+  // ---- uninstall: tokens removed, deliveries paused ---------------------------------------------------------
+  bolt.event('app_uninstalled', async ({ body }) => {
+    const teamId = (body as { team_id?: string }).team_id;
+    if (!teamId) return;
+    pauseWorkspace(app.db, teamId, 'app uninstalled', app.now());
+    membership.clear();
+    log('warn', `uninstalled from workspace ${teamId}: tokens removed, deliveries paused`);
+  });
+  bolt.event('tokens_revoked', async ({ event, body }) => {
+    const teamId = (body as { team_id?: string }).team_id;
+    if (!teamId || (event.tokens.bot ?? []).length === 0) return;
+    pauseWorkspace(app.db, teamId, 'bot token revoked', app.now());
+    log('warn', `bot token revoked in workspace ${teamId}: tokens removed, deliveries paused`);
+  });
+
+  bolt.error(async (err) => {
+    log('error', `Bolt: ${err.message}`);
+  });
+
+  // ---- start ----------------------------------------------------------------------------------------------------
+  let teamId: string | null = null;
+  try {
+    await bolt.init();
+    if (config.auth === 'single') {
+      const who = await bolt.client.auth.test({ token: config.botToken!.reveal() });
+      teamId = who.team_id ?? null;
+      if (teamId && resumeWorkspace(app.db, teamId, app.now())) log('info', `workspace ${teamId} resumed: the bot token works again`);
+    }
+    if (config.mode === 'socket') await bolt.start();
+  } catch (err) {
+    const code = slackErrorCode(err);
+    throw new Error(
+      code
+        ? `Slack refused the bot token (${code}): check SLACK_BOT_TOKEN${config.mode === 'socket' ? ' and SLACK_APP_TOKEN' : ''}, or reinstall the app`
+        : `cannot reach Slack at ${config.apiUrl}: ${redact((err as Error).message, secrets)}`,
+      { cause: undefined },
+    );
+  }
+
+  function handle(req: IncomingMessage, res: ServerResponse): boolean {
+    if (receiver === null) return false;
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const oauthPath = config.auth === 'oauth' && (path === INSTALL_PATH || path === REDIRECT_PATH);
+    if (path !== EVENTS_PATH && !oauthPath) return false;
+    if (oauthPath) {
+      if (req.method !== 'GET') {
+        res.writeHead(405, { allow: 'GET' }).end();
+        return true;
+      }
+      dispatch(req, res);
+      return true;
+    }
+    if (req.method !== 'POST') {
+      res.writeHead(405, { allow: 'POST' }).end();
+      return true;
+    }
+    void events(req, res);
+    return true;
+  }
+
+  function dispatch(req: IncomingMessage, res: ServerResponse): void {
+    try {
+      receiver!.requestListener(req, res);
+    } catch (err) {
+      log('warn', `${req.method} ${new URL(req.url ?? '/', 'http://localhost').pathname}: ${(err as Error).message}`);
+      if (!res.headersSent) res.writeHead(404).end();
+    }
+  }
+
+  async function events(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let body: Buffer;
+    try {
+      body = await readBody(req, MAX_BODY_BYTES);
+    } catch (err) {
+      const tooLarge = (err as { code?: string }).code === 'too-large';
+      log('warn', `rejected POST ${EVENTS_PATH} from ${req.socket.remoteAddress ?? '?'}: ${tooLarge ? 'body over 1 MiB' : 'body not readable'}`);
+      if (!res.headersSent) res.writeHead(tooLarge ? 413 : 400, { connection: 'close' }).end();
+      return;
+    }
+    const verdict = verifySlackRequest(config.signingSecret!.reveal(), req, body, nowMs());
+    if (!verdict.ok) {
+      // Logged without the body (it may hold a response_url or user text).
+      log('warn', `rejected POST ${EVENTS_PATH} from ${req.socket.remoteAddress ?? '?'}: ${verdict.reason}`);
+      res.writeHead(401, { 'content-type': 'text/plain' }).end('unauthorized\n');
+      return;
+    }
+    (req as IncomingMessage & { rawBody?: Buffer }).rawBody = body;
+    dispatch(req, res);
+  }
+
+  return {
+    mode: config.mode,
+    teamId,
+    bolt,
+    handle,
+    async stop() {
+      if (config.mode === 'socket') await bolt.stop();
+    },
+  };
+}
