@@ -10,6 +10,7 @@
 // Rate limits are per destination: each destination is a lane that waits its own spacing (Slack about one message
 // per second per channel) and its own Retry-After pause, while at most `concurrency` sends are in flight overall.
 // A slow or rate-limited destination never holds up another. Run one worker per database.
+import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Db } from '../../storage/db.js';
 import { claimDue, dueDestinations, markFailed, markRetry, markSent, type Delivery } from '../../storage/outbox.js';
@@ -208,6 +209,8 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
 
   async function lane(destination: string, result: RunResult): Promise<void> {
     const signal = abort.signal;
+    // Every destination lane waiting out its spacing listens on this one signal: no listener cap.
+    setMaxListeners(0, signal);
     while (!stopping && !paused(destination)) {
       const wait = (nextSendAt.get(destination) ?? 0) - mono();
       if (wait > 0) {

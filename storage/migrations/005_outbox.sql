@@ -47,3 +47,4 @@ CREATE INDEX deliveries_leased ON deliveries(status, lease_until);
 CREATE INDEX deliveries_by_created ON deliveries(created_at);
 CREATE INDEX deliveries_by_event ON deliveries(event_id);
 CREATE INDEX deliveries_by_digest ON deliveries(digest_key);
+CREATE INDEX deliveries_by_destination ON deliveries(destination, status, next_attempt_at);
