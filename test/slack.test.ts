@@ -5,8 +5,9 @@
 // install and an uninstall pausing deliveries, 429 handling, and every rendered real message within Slack's limits.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createHmac } from 'node:crypto';
+import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { openApp, type App } from '../src/app.js';
 import { loadConfig, ConfigError, type Config } from '../src/config.js';
@@ -468,6 +469,51 @@ describe('alerts and digests in Slack', () => {
     expect(flat(view.blocks)).toContain('rare-earths');
     expect(flat(view.blocks)).toMatch(/Latest changes/);
   });
+});
+
+describe('npm start with Slack variables', () => {
+  it('serves the slash command next to /healthz and posts alerts to Slack', async () => {
+    const { fake, sourcesFile } = await fakeMofcomDay();
+    const bin = resolve(import.meta.dirname, '..', 'bin', 'exportwatch.js');
+    const child = spawn(process.execPath, [bin, 'serve', '--port', '0'], {
+      cwd: dir.path,
+      env: {
+        ...process.env,
+        ...env,
+        DATABASE_PATH: join(dir.path, 'serve.db'),
+        SOURCES_FILE: sourcesFile,
+        ALERTS_FALLBACK_DESTINATION: `slack:${WS.teamId}/${ALERTS}`,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stdout.resume();
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    try {
+      const port = await slackApi.waitFor(() => Number(/serving on port (\d+)/.exec(stderr)?.[1] ?? 0), 20_000);
+      expect(stderr).toMatch(/Slack: \/slack\/events \(workspace T0EXPORT\)/);
+      expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+      const { body, id } = slashBody('topics');
+      const ts = Math.floor(Date.now() / 1000);
+      const res = await fetch(`http://127.0.0.1:${port}/slack/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...sign(body, ts) },
+        body,
+      });
+      expect(res.status).toBe(200);
+      const answer = await slackApi.waitFor(() => slackApi.responsesTo(id)[0], 10_000);
+      expect(flat(answer.body)).toContain('rare-earths');
+      // The first poll's alerts go to the fallback destination: the Slack channel.
+      const alert = await slackApi.waitFor(() => slackApi.callsOf('chat.postMessage').find((c) => c.args.channel === ALERTS), 15_000);
+      expect(alert.token).toBe(WS.botToken);
+      expect(stderr).not.toContain(WS.botToken);
+      expect(stderr).not.toContain(SIGNING_SECRET);
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.on('exit', r));
+      await fake.close();
+    }
+  }, 30_000);
 });
 
 describe('installing and uninstalling', () => {

@@ -342,7 +342,6 @@ export async function startSlackService(options: SlackServiceOptions): Promise<S
       code
         ? `Slack refused the bot token (${code}): check SLACK_BOT_TOKEN${config.mode === 'socket' ? ' and SLACK_APP_TOKEN' : ''}, or reinstall the app`
         : `cannot reach Slack at ${config.apiUrl}: ${redact((err as Error).message, secrets)}`,
-      { cause: undefined },
     );
   }
 
