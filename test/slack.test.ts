@@ -14,7 +14,6 @@ import { loadConfig, ConfigError, type Config } from '../src/config.js';
 import { replayTimeline } from '../src/demo.js';
 import { createMetrics } from '../src/metrics.js';
 import { startHttp, type HttpService } from '../src/server.js';
-import { makeOutboxWorker } from '../src/delivery.js';
 import { makeWatcher } from '../src/watch.js';
 import { pollSource } from '../src/pipeline/poll.js';
 import { buildChangeMessage } from '../src/alerts/change-message.js';
@@ -161,6 +160,7 @@ function eventBody(event: Record<string, unknown>, team = WS.teamId): string {
 
 const flat = (p: unknown): string => JSON.stringify(p);
 /** Slack adapter settings for tests: no gap between thread replies, log lines kept. */
+const fast = { retryBaseMs: 1, perDestinationIntervalMs: { slack: 0 } };
 const quiet = { threadSpacingMs: 0, log: (level: string, message: string) => void logs.push(`${level} ${message}`) };
 
 function expectWithinLimits(p: SlackPayload, allowMentions = false): void {
@@ -401,7 +401,9 @@ describe('alerts and digests in Slack', () => {
       const watcher = makeWatcher(app, cfg);
       const stdout = new PassThrough();
       stdout.resume();
-      const worker = makeOutboxWorker(app, cfg, { stdout, env });
+      // The outbox as serve runs it, with the registry's adapters (the serve test below covers the wiring itself);
+      // no spacing between sends to one channel, to keep the test quick.
+      const worker = createOutboxWorker({ db: app.db, adapters: createAdapters({ env, stdout, db: app.db, slack: quiet }), ...fast });
       const run = async () => {
         for (const source of watcher.sources) await pollSource(watcher.context, source);
         for (let i = 0; i < 5; i++) if ((await worker.runOnce()).retried === 0) break;
@@ -446,7 +448,7 @@ describe('alerts and digests in Slack', () => {
     clock = new Date('2026-11-30T09:30:00Z');
     expect(queueDueDigests(app, { keywordMatcher: createKeywordMatcher(app.glossary), maxNews: 10 })).toBe(1);
     const adapters = createAdapters({ env, db: app.db, slack: quiet });
-    const result = await createOutboxWorker({ db: app.db, adapters, now: () => app.now(), retryBaseMs: 1 }).runOnce();
+    const result = await createOutboxWorker({ db: app.db, adapters, now: () => app.now(), ...fast }).runOnce();
     expect(result.sent).toBe(1);
     const [digest] = slackApi.callsOf('chat.postMessage');
     expect(digest?.args.channel).toBe(ALERTS);
@@ -561,7 +563,7 @@ describe('installing and uninstalling', () => {
     });
     recordEvent(app.db, event('notice:one'), [{ destination, subscriptionId: null }]);
     const adapters = createAdapters({ env, db: app.db, slack: quiet });
-    const worker = createOutboxWorker({ db: app.db, adapters, retryBaseMs: 1 });
+    const worker = createOutboxWorker({ db: app.db, adapters, ...fast });
     expect((await worker.runOnce()).sent).toBe(1);
     expect(slackApi.callsOf('chat.postMessage').map((c) => c.token)).toEqual([WS2.botToken]);
 
@@ -580,6 +582,23 @@ describe('installing and uninstalling', () => {
     expect(pending?.lastError).toMatch(/paused \(app uninstalled\)/);
     expect(logs.join('\n')).toMatch(/uninstalled from workspace T0SECOND/);
     expect(logs.join('\n')).not.toContain(WS2.botToken);
+  });
+  it('pauses a single-workspace install when its bot token is revoked, and resumes when a working token starts', async () => {
+    await start();
+    const revoked = eventBody({ type: 'tokens_revoked', tokens: { bot: [WS.botUserId] }, event_ts: '1800000000.000300' });
+    expect((await post(revoked, sign(revoked), 'application/json')).status).toBe(200);
+    await slackApi.waitFor(() => workspaceState(app.db, WS.teamId)?.status === 'paused');
+    const adapter = createAdapters({ env, db: app.db, slack: quiet }).slack!;
+    const message: Message = { title: 'x', severity: 'high', subtitle: null, links: [], sections: [], omitted: 0, context: [] };
+    await expect(adapter.send({ platform: 'slack', address: `${WS.teamId}/${ALERTS}` }, message, { idempotencyKey: 'k' })).rejects.toMatchObject({
+      retryable: true,
+      retryAfterMs: 15 * 60_000,
+      message: expect.stringMatching(/paused \(bot token revoked\)/),
+    });
+    expect(slackApi.callsOf('chat.postMessage')).toEqual([]);
+    await http?.close();
+    await start();
+    expect(workspaceState(app.db, WS.teamId)?.status).toBe('active');
   });
 });
 
@@ -651,7 +670,7 @@ describe('the delivery adapter', () => {
       [{ destination: `slack:${WS.teamId}/${ALERTS}`, subscriptionId: null }],
     );
     const adapters = createAdapters({ env: { ...env, SLACK_BOT_TOKEN: WS.botToken }, db: app.db, slack: quiet });
-    const worker = createOutboxWorker({ db: app.db, adapters, retryBaseMs: 1 });
+    const worker = createOutboxWorker({ db: app.db, adapters, ...fast });
     expect(await worker.runOnce()).toMatchObject({ sent: 0, retried: 1 });
     expect(await worker.runOnce()).toMatchObject({ sent: 0 });
     await new Promise((r) => setTimeout(r, 1100));
