@@ -88,7 +88,7 @@ describe('renderMessage', () => {
         const reply = renderReply(m, { shareValue: JSON.stringify({ t: 'check x' }), sharedBy: '<@U0123ABCD>' });
         expect(payloadProblems(reply, { allowMentions: true })).toEqual([]);
       }),
-      { numRuns: 150 },
+      { numRuns: 100 },
     );
   });
 

@@ -7,7 +7,8 @@
 // `account_inactive`, `invalid_auth`, `token_revoked`… → permanent. The message id is the posted message's ts.
 // A long change set's detail follows as thread replies; once the main message is posted the delivery counts as sent
 // (a failed reply is logged, not retried through the outbox, which would post the main message twice).
-// A paused workspace (uninstalled, tokens revoked) holds its deliveries: retryable, checked again after a while.
+// A paused workspace (uninstalled, tokens revoked) or one without an installation holds its deliveries: retryable,
+// looked at again after a while, failed and reported only at the outbox's maximum age.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '@slack/bolt';
 import type { SlackConfig } from '../../src/config.js';
@@ -79,7 +80,8 @@ export function createSlackDeliveryAdapter(options: SlackDeliveryOptions): Deliv
     if (config.auth === 'oauth') {
       const installation = config.tokenEncryptionKey ? loadInstallation(db, config.tokenEncryptionKey, teamKey(teamId)) : null;
       const token = installation?.bot?.token;
-      if (!token) throw new DeliveryError(`ExportWatch is not installed in Slack workspace ${teamId}`, false);
+      // Held, not failed: the workspace may be installed (again) before the delivery's maximum age.
+      if (!token) throw new DeliveryError(`ExportWatch is not installed in Slack workspace ${teamId}`, true, pausedRetryMs);
       return token;
     }
     const token = config.botToken?.reveal();
