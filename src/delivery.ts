@@ -13,7 +13,7 @@ import { displayDestination } from './alerts/destination.js';
 export function makeOutboxWorker(app: App, config: Config, io: { stdout: NodeJS.WritableStream; env: NodeJS.ProcessEnv }): OutboxWorker {
   return createOutboxWorker({
     db: app.db,
-    adapters: createAdapters({ env: io.env, stdout: io.stdout, userAgent: config.http.userAgent }),
+    adapters: createAdapters({ env: io.env, stdout: io.stdout, userAgent: config.http.userAgent, db: app.db }),
     now: () => app.now(),
     retryBaseMs: config.delivery.retryBaseMs,
     maxAgeMs: config.delivery.maxAgeMs,
