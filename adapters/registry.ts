@@ -6,6 +6,8 @@ import type { LookupAll } from '../src/alerts/url-guard.js';
 import type { Db } from '../storage/db.js';
 import { createConsoleDeliveryAdapter } from './console/adapter.js';
 import { createSlackAdapterFromEnv, type SlackAdapterContext } from './slack/index.js';
+import { createTeamsAdapterFromEnv, type TeamsAdapterContext } from './teams/index.js';
+import { createWorkflowAdapter, type WorkflowAdapterOptions } from './teams-workflow/index.js';
 import { createWebhookAdapter } from './webhook/index.js';
 
 export interface AdapterContext {
@@ -20,6 +22,10 @@ export interface AdapterContext {
   db?: Db;
   /** Slack adapter settings besides the environment (tests: no spacing between thread replies, a log sink). */
   slack?: Omit<SlackAdapterContext, 'env' | 'db'>;
+  /** Teams bot adapter settings besides the environment (tests: a log sink, loopback service URLs). */
+  teams?: Omit<TeamsAdapterContext, 'env' | 'db'>;
+  /** Workflows webhook settings besides the environment (tests: the receiver's certificate authority). */
+  teamsWorkflow?: Pick<WorkflowAdapterOptions, 'ca' | 'timeoutMs' | 'maxBytes'>;
 }
 
 export type AdapterMap = Record<Platform, DeliveryAdapter | undefined>;
@@ -38,9 +44,16 @@ const FACTORIES: Record<Platform, (ctx: AdapterContext) => DeliveryAdapter | und
   },
   // SLACK_BOT_TOKEN or SLACK_CLIENT_ID…: chat.postMessage with the workspace's token (adapters/slack).
   slack: (ctx) => createSlackAdapterFromEnv({ env: ctx.env, ...(ctx.db ? { db: ctx.db } : {}), ...ctx.slack }),
-  // adapters/teams (Bot Framework and Workflows) plug in here.
-  teams: () => undefined,
-  'teams-workflow': () => undefined,
+  // MICROSOFT_APP_ID… (or the development mode): proactive Adaptive Cards into stored conversations (adapters/teams).
+  teams: (ctx) => createTeamsAdapterFromEnv({ env: ctx.env, ...(ctx.db ? { db: ctx.db } : {}), ...ctx.teams }),
+  // Always available: the Workflows webhook URL is the destination's own credential (adapters/teams-workflow).
+  'teams-workflow': (ctx) =>
+    createWorkflowAdapter({
+      allowlist: ctx.env.URL_ALLOWLIST ?? '',
+      ...(ctx.userAgent ? { userAgent: ctx.userAgent } : {}),
+      ...(ctx.lookup ? { lookup: ctx.lookup } : {}),
+      ...ctx.teamsWorkflow,
+    }),
 };
 
 /** The platform → adapter map the outbox worker sends through. */
@@ -61,6 +74,8 @@ export function missingAdapterReason(platform: Platform): string {
       return 'the webhook adapter needs WEBHOOK_SECRET';
     case 'console':
       return 'no console adapter';
+    case 'teams':
+      return 'the Teams bot needs MICROSOFT_APP_ID, MICROSOFT_APP_PASSWORD and MICROSOFT_APP_TENANT_ID';
     default:
       return `no ${platform} adapter is configured`;
   }

@@ -19,6 +19,7 @@ import { createMetrics } from './metrics.js';
 import { startScheduler } from './scheduler.js';
 import { startHttp, type HttpHandler } from './server.js';
 import { startSlackService, type SlackService } from '../adapters/slack/index.js';
+import { startTeamsService } from '../adapters/teams/index.js';
 
 export interface CliHelpers {
   io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream; env: NodeJS.ProcessEnv };
@@ -274,7 +275,9 @@ export function registerWatchCommands(program: Command, h: CliHelpers): void {
         const slack: SlackService | null = config.slack
           ? await startSlackService({ app, config: config.slack, sources: watcher.sources, digestMaxNews: config.digestMaxNews })
           : null;
-        const handlers: HttpHandler[] = slack ? [slack.handle] : [];
+        // Teams (when MICROSOFT_APP_ID or the development mode is set): the bot on /api/messages of this port.
+        const teams = config.teams ? startTeamsService({ app, config: config.teams, sources: watcher.sources, digestMaxNews: config.digestMaxNews }) : null;
+        const handlers: HttpHandler[] = [...(slack ? [slack.handle] : []), ...(teams ? [teams.handle] : [])];
         const http = await startHttp(app, watcher.sources, metrics, port, undefined, { handlers });
         // The Slack delivery adapter reads installations from this store (the --db option included).
         const worker = makeOutboxWorker(app, config, { stdout: h.io.stdout, env: { ...h.io.env, DATABASE_PATH: config.databasePath } });
@@ -302,8 +305,9 @@ export function registerWatchCommands(program: Command, h: CliHelpers): void {
           : slack.mode === 'socket'
             ? ' Slack: Socket Mode.'
             : ` Slack: /slack/events${config.slack?.auth === 'oauth' ? ', /slack/install' : ''}${slack.teamId ? ` (workspace ${slack.teamId})` : ''}.`;
+        const teamsLine = !teams ? '' : ` Teams: /api/messages${teams.authenticated ? '' : ' (UNAUTHENTICATED development mode)'}.`;
         h.io.stderr.write(
-          `ExportWatch serving on port ${http.port} (/healthz, /metrics); ${watcher.sources.length} source(s) from ${config.sourcesFile}; alerts print here.${slackLine} Ctrl-C stops.\n`,
+          `ExportWatch serving on port ${http.port} (/healthz, /metrics); ${watcher.sources.length} source(s) from ${config.sourcesFile}; alerts print here.${slackLine}${teamsLine} Ctrl-C stops.\n`,
         );
         void scheduler.tick();
         await new Promise<void>((resolve) => {
@@ -320,6 +324,7 @@ export function registerWatchCommands(program: Command, h: CliHelpers): void {
         await worker.stop();
         await http.close();
         await slack?.stop();
+        await teams?.stop();
       });
     });
 }

@@ -39,6 +39,14 @@ const envSchema = z.object({
   SLACK_ADMIN_USERS: optionalText,
   SLACK_API_URL: optionalText,
   SLACK_TIMEOUT_MS: int(1000, 120_000, 10_000),
+  MICROSOFT_APP_ID: optionalText,
+  MICROSOFT_APP_PASSWORD: optionalText,
+  MICROSOFT_APP_TENANT_ID: optionalText,
+  MICROSOFT_APP_TYPE: optionalText,
+  TEAMS_ALLOW_UNAUTHENTICATED: optionalText,
+  TEAMS_ADMIN_USERS: optionalText,
+  TEAMS_TIMEOUT_MS: int(1000, 120_000, 15_000),
+  NODE_ENV: optionalText,
 });
 
 export interface Config {
@@ -59,6 +67,8 @@ export interface Config {
   webhookConfigured: boolean;
   /** The Slack app (adapters/slack), or null when no SLACK_* variable is set. */
   slack: SlackConfig | null;
+  /** The Teams bot (adapters/teams), or null when neither MICROSOFT_APP_* nor TEAMS_ALLOW_UNAUTHENTICATED=true is set. */
+  teams: TeamsConfig | null;
 }
 
 /** A secret value: printed, logged or serialised as `[redacted]`; `reveal()` gives the value to the code that needs it. */
@@ -207,6 +217,90 @@ export function loadSlackConfig(env: NodeJS.ProcessEnv): SlackConfig | null {
   return slackConfig(parsed.data);
 }
 
+/**
+ * The Teams bot's settings (Azure Bot registration). An empty app id turns off all authentication in botbuilder, inbound
+ * and outbound: allowed only with TEAMS_ALLOW_UNAUTHENTICATED=true and NODE_ENV other than production.
+ */
+export interface TeamsConfig {
+  /** MICROSOFT_APP_ID; empty only in the unauthenticated development mode. */
+  appId: string;
+  appPassword: Secret | null;
+  tenantId: string | null;
+  appType: 'SingleTenant' | 'UserAssignedMSI';
+  /** False in the development mode: /api/messages then accepts any request. */
+  authenticated: boolean;
+  /** Entra object ids (lower case) allowed to change subscriptions; empty: every member of the conversation. */
+  adminUsers: string[];
+  /** Timeout of each Bot Connector call in milliseconds. */
+  timeoutMs: number;
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function teamsConfig(e: Env): TeamsConfig | null {
+  const fail = (why: string): never => {
+    throw new ConfigError(`invalid Teams configuration: ${why} (see "Set up in Teams" in the README)`);
+  };
+  const flag = e.TEAMS_ALLOW_UNAUTHENTICATED?.toLowerCase();
+  if (flag !== undefined && flag !== 'true' && flag !== 'false') fail('TEAMS_ALLOW_UNAUTHENTICATED must be true or false');
+  const allowUnauthenticated = flag === 'true';
+  const appId = e.MICROSOFT_APP_ID;
+  const others = (['MICROSOFT_APP_PASSWORD', 'MICROSOFT_APP_TENANT_ID', 'MICROSOFT_APP_TYPE', 'TEAMS_ADMIN_USERS'] as const).filter((n) => e[n] !== undefined);
+  if (appId === undefined && others.length === 0 && !allowUnauthenticated) return null;
+  const adminUsers = (e.TEAMS_ADMIN_USERS ?? '')
+    .split(',')
+    .map((u) => u.trim().toLowerCase())
+    .filter((u) => u !== '');
+  const badUser = adminUsers.find((u) => !GUID.test(u));
+  if (badUser !== undefined) fail(`TEAMS_ADMIN_USERS must list Entra object ids (GUIDs), comma-separated; "${badUser.slice(0, 40)}" is not one`);
+  if (appId === undefined) {
+    if (!allowUnauthenticated) {
+      fail(
+        `MICROSOFT_APP_ID is empty (${others.join(', ')} set): without it botbuilder accepts unauthenticated requests. Set MICROSOFT_APP_ID from the Azure Bot registration, or for local development only TEAMS_ALLOW_UNAUTHENTICATED=true`,
+      );
+    }
+    if (e.NODE_ENV?.toLowerCase() === 'production') {
+      fail(
+        'refusing to start: MICROSOFT_APP_ID is empty with NODE_ENV=production, which would accept unauthenticated requests on /api/messages; set MICROSOFT_APP_ID, MICROSOFT_APP_PASSWORD and MICROSOFT_APP_TENANT_ID (TEAMS_ALLOW_UNAUTHENTICATED=true is for local development only)',
+      );
+    }
+    const stray = others.filter((n) => n !== 'TEAMS_ADMIN_USERS');
+    if (stray.length > 0) fail(`${stray.join(', ')} set but MICROSOFT_APP_ID is empty`);
+    return { appId: '', appPassword: null, tenantId: null, appType: 'SingleTenant', authenticated: false, adminUsers, timeoutMs: e.TEAMS_TIMEOUT_MS };
+  }
+  if (!GUID.test(appId)) fail("MICROSOFT_APP_ID must be the bot's Microsoft App ID, a GUID such as 00000000-0000-0000-0000-000000000000");
+  const type = (e.MICROSOFT_APP_TYPE ?? 'SingleTenant').toLowerCase();
+  if (type === 'multitenant')
+    fail('MICROSOFT_APP_TYPE MultiTenant is not supported (Azure no longer creates multi-tenant bots): use SingleTenant or UserAssignedMSI');
+  if (type !== 'singletenant' && type !== 'userassignedmsi') fail('MICROSOFT_APP_TYPE must be SingleTenant or UserAssignedMSI');
+  const appType = type === 'singletenant' ? 'SingleTenant' : 'UserAssignedMSI';
+  if (e.MICROSOFT_APP_TENANT_ID === undefined) fail(`${appType} needs MICROSOFT_APP_TENANT_ID (the Directory (tenant) ID of the app registration)`);
+  if (!GUID.test(e.MICROSOFT_APP_TENANT_ID!)) fail('MICROSOFT_APP_TENANT_ID must be the Directory (tenant) ID, a GUID');
+  if (appType === 'SingleTenant' && e.MICROSOFT_APP_PASSWORD === undefined)
+    fail('SingleTenant needs MICROSOFT_APP_PASSWORD (a client secret of the app registration)');
+  if (appType === 'UserAssignedMSI' && e.MICROSOFT_APP_PASSWORD !== undefined)
+    fail('UserAssignedMSI uses the managed identity: leave MICROSOFT_APP_PASSWORD unset');
+  return {
+    appId,
+    appPassword: e.MICROSOFT_APP_PASSWORD !== undefined ? new Secret(e.MICROSOFT_APP_PASSWORD) : null,
+    tenantId: e.MICROSOFT_APP_TENANT_ID!,
+    appType,
+    authenticated: true,
+    adminUsers,
+    timeoutMs: e.TEAMS_TIMEOUT_MS,
+  };
+}
+
+/** The Teams settings alone (for the delivery adapter, which sees only the environment); throws ConfigError. */
+export function loadTeamsConfig(env: NodeJS.ProcessEnv): TeamsConfig | null {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ConfigError(`invalid configuration: ${issue?.path.join('.') ?? 'environment'}: ${issue?.message ?? 'invalid'}`);
+  }
+  return teamsConfig(parsed.data);
+}
+
 /** Reads the configuration: `--db` wins over `DATABASE_PATH`, which wins over `./data/exportwatch.db`. */
 export function loadConfig(env: NodeJS.ProcessEnv, overrides: { db?: string | undefined; sources?: string | undefined } = {}): Config {
   const parsed = envSchema.safeParse(env);
@@ -231,5 +325,6 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: { db?: string | un
     digestMaxNews: e.DIGEST_MAX_NEWS,
     webhookConfigured: e.WEBHOOK_SECRET !== undefined,
     slack: slackConfig(e),
+    teams: teamsConfig(e),
   };
 }
