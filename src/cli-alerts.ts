@@ -1,5 +1,6 @@
 // The alerting commands of the CLI: subscriptions, subscribe, unsubscribe, mute, deliver, digest, feed parse.
 import type { Command } from 'commander';
+import { untilStopSignal } from './stop-signal.js';
 import { readFileSync, statSync } from 'node:fs';
 import { renderText } from '../adapters/console/render.js';
 import { canonicalDestination, displayDestination } from './alerts/destination.js';
@@ -176,15 +177,7 @@ export function registerAlertCommands(program: Command, h: CliHelpers): void {
         }
         worker.start();
         h.io.stderr.write('Delivering; Ctrl-C stops.\n');
-        await new Promise<void>((resolve) => {
-          const stop = (): void => {
-            process.off('SIGINT', stop);
-            process.off('SIGTERM', stop);
-            resolve();
-          };
-          process.on('SIGINT', stop);
-          process.on('SIGTERM', stop);
-        });
+        await untilStopSignal();
         await worker.stop();
       });
     });

@@ -1,5 +1,6 @@
 // The watching commands of the CLI: poll, backfill, status, notices, quarantine, serve.
 import type { Command } from 'commander';
+import { untilStopSignal } from './stop-signal.js';
 import { Option } from 'commander';
 import type { App } from './app.js';
 import type { Config } from './config.js';
@@ -310,15 +311,7 @@ export function registerWatchCommands(program: Command, h: CliHelpers): void {
           `ExportWatch serving on port ${http.port} (/healthz, /metrics); ${watcher.sources.length} source(s) from ${config.sourcesFile}; alerts print here.${slackLine}${teamsLine} Ctrl-C stops.\n`,
         );
         void scheduler.tick();
-        await new Promise<void>((resolve) => {
-          const stop = (): void => {
-            process.off('SIGINT', stop);
-            process.off('SIGTERM', stop);
-            resolve();
-          };
-          process.on('SIGINT', stop);
-          process.on('SIGTERM', stop);
-        });
+        await untilStopSignal();
         h.io.stderr.write('Stopping: finishing the current poll…\n');
         await scheduler.stop();
         await worker.stop();

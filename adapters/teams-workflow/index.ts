@@ -12,15 +12,14 @@
 //          channel (a flow that fails later is only visible in its run history). The message id is the flow run id
 //          (`x-ms-workflow-run-id`) when the answer has one. 429, 408, 5xx, network errors and timeouts are retryable
 //          (Retry-After honoured); other 4xx and 3xx (redirects are not followed) are permanent.
-import type { IncomingHttpHeaders } from 'node:http';
 import https from 'node:https';
-import { isIP, type LookupFunction } from 'node:net';
 import type { Message } from '../../src/alerts/message.js';
 import { displayDestination } from '../../src/alerts/destination.js';
 import { DeliveryError, type DeliveryAdapter, type Destination } from '../../src/alerts/types.js';
 import { assertPublicUrl, parseAllowlist, UrlGuardError, type LookupAll, type VettedUrl } from '../../src/alerts/url-guard.js';
 import { parseRetryAfter } from '../webhook/index.js';
 import { renderWorkflowCard, WORKFLOW_MAX_BYTES, workflowEnvelope } from '../teams/cards.js';
+import { postToVettedUrl, type Answer } from '../vetted-post.js';
 
 export const DEFAULT_WORKFLOW_TIMEOUT_MS = 15_000;
 export const DEFAULT_WORKFLOW_USER_AGENT = 'ExportWatch-Teams-Workflow/0.1 (+https://github.com/exportwatch/exportwatch)';
@@ -39,12 +38,6 @@ export interface WorkflowAdapterOptions {
   ca?: string | Buffer;
 }
 
-interface Answer {
-  status: number;
-  headers: IncomingHttpHeaders;
-  body: string;
-}
-
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
 
@@ -53,14 +46,6 @@ function snippet(text: string, secrets: readonly string[], max = 200): string {
   let clean = text.replace(CONTROL, ' ').replace(/\s+/g, ' ').trim();
   for (const s of secrets) if (s.length >= 8) clean = clean.split(s).join('…');
   return clean.length > max ? `${clean.slice(0, max)}…` : clean;
-}
-
-function pinnedLookup(vetted: VettedUrl): LookupFunction {
-  return ((_hostname: string, options: { all?: boolean }, callback: (...args: unknown[]) => void) => {
-    const first = vetted.addresses[0]!;
-    if (options?.all) callback(null, vetted.addresses);
-    else callback(null, first.address, first.family);
-  }) as unknown as LookupFunction;
 }
 
 export function createWorkflowAdapter(options: WorkflowAdapterOptions = {}): DeliveryAdapter {
@@ -72,40 +57,11 @@ export function createWorkflowAdapter(options: WorkflowAdapterOptions = {}): Del
   const agent = new https.Agent({ keepAlive: true, maxSockets: 16, ...(options.ca ? { ca: options.ca } : {}) });
 
   function post(vetted: VettedUrl, body: string): Promise<Answer> {
-    return new Promise<Answer>((resolve, reject) => {
-      const req = https.request(
-        vetted.url,
-        {
-          method: 'POST',
-          headers: { 'Content-Type': 'application/json', 'User-Agent': userAgent, 'Content-Length': String(Buffer.byteLength(body)) },
-          agent,
-          lookup: pinnedLookup(vetted),
-          // The certificate is checked against the URL's host name, not the vetted address (no SNI for IP literals).
-          ...(isIP(vetted.url.hostname.replace(/^\[|\]$/g, '')) === 0 ? { servername: vetted.url.hostname } : {}),
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          let size = 0;
-          res.on('data', (chunk: Buffer) => {
-            if (size < MAX_ANSWER_BYTES) chunks.push(chunk);
-            size += chunk.length;
-          });
-          res.on('end', () => {
-            clearTimeout(timer);
-            resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8').slice(0, MAX_ANSWER_BYTES) });
-          });
-          res.on('error', (err) => {
-            clearTimeout(timer);
-            reject(err);
-          });
-        },
-      );
-      const timer = setTimeout(() => req.destroy(new Error(`no answer within ${timeoutMs / 1000} s`)), timeoutMs);
-      req.on('error', (err) => {
-        clearTimeout(timer);
-        reject(err);
-      });
-      req.end(body);
+    return postToVettedUrl(vetted, body, {
+      headers: { 'Content-Type': 'application/json', 'User-Agent': userAgent },
+      timeoutMs,
+      agent,
+      maxAnswerBytes: MAX_ANSWER_BYTES,
     });
   }
 

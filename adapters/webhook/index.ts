@@ -10,11 +10,11 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
-import type { LookupFunction } from 'node:net';
 import type { Message } from '../../src/alerts/message.js';
 import { DeliveryError, type DeliveryAdapter, type Destination } from '../../src/alerts/types.js';
 import { assertPublicUrl, parseAllowlist, UrlGuardError, type LookupAll, type VettedUrl } from '../../src/alerts/url-guard.js';
 import { renderText } from '../console/render.js';
+import { postToVettedUrl, type Answer } from '../vetted-post.js';
 
 export const DEFAULT_WEBHOOK_TIMEOUT_MS = 10_000;
 export const DEFAULT_WEBHOOK_USER_AGENT = 'ExportWatch-Webhook/0.1 (+https://github.com/exportwatch/exportwatch)';
@@ -78,27 +78,12 @@ export function parseRetryAfter(value: string | string[] | undefined, now: Date)
   return Math.min(Math.max(ms, 0), MAX_RETRY_AFTER_MS);
 }
 
-interface Answer {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
-
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
 
 function snippet(text: string, max = 200): string {
   const clean = text.replace(CONTROL, ' ').replace(/\s+/g, ' ').trim();
   return clean.length > max ? `${clean.slice(0, max)}…` : clean;
-}
-
-/** Connects only to the vetted addresses: no second DNS lookup between the guard and the connection. */
-function pinnedLookup(vetted: VettedUrl): LookupFunction {
-  return ((_hostname: string, options: { all?: boolean }, callback: (...args: unknown[]) => void) => {
-    const first = vetted.addresses[0]!;
-    if (options?.all) callback(null, vetted.addresses);
-    else callback(null, first.address, first.family);
-  }) as unknown as LookupFunction;
 }
 
 export function createWebhookAdapter(options: WebhookAdapterOptions): DeliveryAdapter {
@@ -110,39 +95,11 @@ export function createWebhookAdapter(options: WebhookAdapterOptions): DeliveryAd
   const agents = { http: new http.Agent({ keepAlive: true, maxSockets: 64 }), https: new https.Agent({ keepAlive: true, maxSockets: 64 }) };
 
   function post(vetted: VettedUrl, body: string, headers: Record<string, string>): Promise<Answer> {
-    const isHttps = vetted.url.protocol === 'https:';
-    return new Promise<Answer>((resolve, reject) => {
-      const req = (isHttps ? https : http).request(
-        vetted.url,
-        {
-          method: 'POST',
-          headers: { ...headers, 'Content-Length': String(Buffer.byteLength(body)) },
-          agent: isHttps ? agents.https : agents.http,
-          lookup: pinnedLookup(vetted),
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          let size = 0;
-          res.on('data', (chunk: Buffer) => {
-            if (size < MAX_ANSWER_BYTES) chunks.push(chunk);
-            size += chunk.length;
-          });
-          res.on('end', () => {
-            clearTimeout(timer);
-            resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8').slice(0, MAX_ANSWER_BYTES) });
-          });
-          res.on('error', (err) => {
-            clearTimeout(timer);
-            reject(err);
-          });
-        },
-      );
-      const timer = setTimeout(() => req.destroy(new Error(`no answer within ${timeoutMs / 1000} s`)), timeoutMs);
-      req.on('error', (err) => {
-        clearTimeout(timer);
-        reject(err);
-      });
-      req.end(body);
+    return postToVettedUrl(vetted, body, {
+      headers,
+      timeoutMs,
+      agent: vetted.url.protocol === 'https:' ? agents.https : agents.http,
+      maxAnswerBytes: MAX_ANSWER_BYTES,
     });
   }
 
