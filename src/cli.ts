@@ -1,7 +1,8 @@
 // The `exportwatch` command line: import, apply, diff, check, item, history, recent, export, demo.
 // Exit codes: 0 success, 1 runtime error, 2 bad usage. Errors go to stderr as one sentence.
 import { Command, CommanderError, Option } from 'commander';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { backupDatabase, restoreDatabase } from '../storage/backup.js';
 import { openApp, type App } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { registerWatchCommands } from './cli-watch.js';
@@ -333,6 +334,39 @@ export async function main(argv: readonly string[], io: Io = { stdout: process.s
         });
       },
     );
+
+  program
+    .command('backup')
+    .description("copy the database to a file with SQLite's online backup (safe while the service runs)")
+    .argument('<file>', 'new backup file')
+    .option('--json', 'print JSON')
+    .action(async (file: string, opts: { json?: boolean }) => {
+      await withApp(async (app) => {
+        const tty = (io.stderr as NodeJS.WriteStream).isTTY === true;
+        const result = await backupDatabase(app.db, file, (done) => {
+          if (tty) io.stderr.write(`\rbacking up… ${Math.round(done * 100)}%`);
+        });
+        if (tty) io.stderr.write('\n');
+        out(opts.json ? json({ file, pages: result.pages }) : `Backed up ${result.pages} pages to ${file}.\n`);
+      });
+    });
+
+  program
+    .command('restore')
+    .description('replace the database with a backup (stop the service first)')
+    .argument('<file>', 'backup file made by exportwatch backup')
+    .option('--yes', 'replace the existing database')
+    .option('--json', 'print JSON')
+    .action(async (file: string, opts: { yes?: boolean; json?: boolean }) => {
+      const target = config().databasePath;
+      if (existsSync(target) && !opts.yes) throw new UsageError(`${target} exists; stop the service and pass --yes to replace it with ${file}`);
+      const result = await restoreDatabase(file, target);
+      out(
+        opts.json
+          ? json({ restored: target, from: file, migrations: result.migrations })
+          : `Restored ${target} from ${file} (${result.migrations} migrations recorded; newer ones apply at the next start).\n`,
+      );
+    });
 
   program
     .command('demo')

@@ -1,6 +1,6 @@
 // Opens the SQLite database (better-sqlite3), sets WAL and foreign keys, and applies numbered migrations.
 import Database from 'better-sqlite3';
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -44,7 +44,12 @@ export class DatabaseOpenError extends Error {}
 
 /** Opens (creating if needed) the database at `path` and brings its schema up to date. */
 export function openDatabase(path: string): Db {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  if (path !== ':memory:') {
+    mkdirSync(dirname(path), { recursive: true });
+    // A new database file is created owner-only (SQLite gives its -wal and -shm files the same mode):
+    // it holds encrypted tokens, subscriptions and the audit trail.
+    if (!existsSync(path)) closeSync(openSync(path, 'a', 0o600));
+  }
   let db: Db;
   try {
     db = new Database(path);
