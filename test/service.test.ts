@@ -103,6 +103,22 @@ describe('backfill', () => {
   });
 });
 
+describe('conditional GET', () => {
+  it('costs a 304 when an index page has not changed, and finds nothing new', async () => {
+    writeFileSync(sourcesFile, `sources:\n  - id: home\n    kind: html-index\n    url: ${fake.baseUrl}/\n    every: 1h\n`);
+    const [home] = loadSourcesFile(sourcesFile);
+    const http = makeHttpClient(app, config());
+    const first = await pollSource(context(http), home!);
+    expect(first).toMatchObject({ ok: true, listings: 45, newListings: 45 });
+    fake.requests.length = 0;
+    const second = await pollSource(context(http), home!);
+    expect(second).toMatchObject({ ok: true, listings: 0, newListings: 0, notices: [] });
+    const indexRequests = fake.requests.filter((r) => r.path === '/');
+    expect(indexRequests).toHaveLength(1);
+    expect(indexRequests[0]!.headers['if-none-match']).toBeDefined();
+  });
+});
+
 describe('scheduler', () => {
   it('knows what is due from the stored next-poll time, so a restart neither floods nor forgets', async () => {
     expect(isDue(null, clock)).toBe(true);

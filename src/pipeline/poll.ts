@@ -316,7 +316,8 @@ export async function pollSource(
     const first = options.page ?? 1;
     const pages = source.kind === 'export-control-columns' && options.page === undefined ? source.pages : 1;
     for (let page = first; page < first + pages; page++) {
-      listings.push(...(await discover(source, { http: ctx.http, now: started, page, ...(options.year ? { year: options.year } : {}) })));
+      // Conditional GET where the kind supports it: an unchanged list costs a 304 and yields nothing new.
+      listings.push(...(await discover(source, { http: ctx.http, now: started, page, conditional: true, ...(options.year ? { year: options.year } : {}) })));
     }
   } catch (err) {
     const reason = err instanceof SourceError ? err.reason : 'error';
