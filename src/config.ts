@@ -53,7 +53,14 @@ export interface Config {
   databasePath: string;
   sourcesFile: string;
   port: number;
-  http: { userAgent: string; perHostDelayMs: number; timeoutMs: number; retries: number };
+  http: {
+    userAgent: string;
+    perHostDelayMs: number;
+    timeoutMs: number;
+    retries: number;
+    /** URL_ALLOWLIST: non-public hosts, addresses or CIDRs that feed URLs, webhooks and Workflows may reach. */
+    urlAllowlist?: string;
+  };
   quarantineShare: number;
   failureThreshold: number;
   /** Destinations of operator alerts (source health, quarantine, failed deliveries). */
@@ -313,7 +320,13 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: { db?: string | un
     databasePath: overrides.db?.trim() || e.DATABASE_PATH || DEFAULT_DATABASE_PATH,
     sourcesFile: overrides.sources?.trim() || e.SOURCES_FILE || DEFAULT_SOURCES_FILE,
     port: e.PORT,
-    http: { userAgent: e.HTTP_USER_AGENT, perHostDelayMs: e.HTTP_DELAY_MS, timeoutMs: e.HTTP_TIMEOUT_MS, retries: e.HTTP_RETRIES },
+    http: {
+      userAgent: e.HTTP_USER_AGENT,
+      perHostDelayMs: e.HTTP_DELAY_MS,
+      timeoutMs: e.HTTP_TIMEOUT_MS,
+      retries: e.HTTP_RETRIES,
+      urlAllowlist: e.URL_ALLOWLIST,
+    },
     quarantineShare: e.QUARANTINE_SHARE,
     failureThreshold: e.SOURCE_FAILURE_THRESHOLD,
     operatorDestinations: e.OPERATOR_DESTINATIONS.split(',')

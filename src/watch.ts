@@ -16,6 +16,7 @@ export function makeHttpClient(app: App, config: Config): HttpClient {
     perHostDelayMs: config.http.perHostDelayMs,
     timeoutMs: config.http.timeoutMs,
     retries: config.http.retries,
+    urlAllowlist: config.http.urlAllowlist ?? '',
     validators: { get: (url) => getValidators(app.db, url), set: (url, v) => setValidators(app.db, url, v) },
   });
 }

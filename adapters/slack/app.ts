@@ -1,9 +1,9 @@
 // The Slack app (Bolt 5): `/exportwatch` slash command, the "Share in channel" button, the App Home tab, and the
 // uninstall events; served on /slack/events of the service's own HTTP server (HTTP mode), or over Socket Mode.
 //
-// HTTP mode: every request to /slack/events is verified here first (signature, and a timestamp within five minutes
-// in either direction) and answered 401 otherwise, logged without its body; then Bolt's HTTPReceiver handles it (it
-// verifies again). /slack/install and /slack/oauth_redirect run Bolt's OAuth installer when OAuth is configured.
+// HTTP mode: every request to /slack/events is verified here first (signature, a timestamp within five minutes in
+// either direction, and a signature not used before: no replays) and answered 401 otherwise, logged without its body;
+// then Bolt's HTTPReceiver handles it (it verifies again). /slack/install and /slack/oauth_redirect run Bolt's OAuth installer when OAuth is configured.
 // A command is acknowledged at once (Slack wants an answer within 3 s); the work happens after the ack, and the answer
 // goes to the command's response_url through respond().
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -19,7 +19,7 @@ import { createInstallationStore, latestChangeEvents, pauseWorkspace, resumeWork
 import { OPEN_LINK_ACTION_ID, renderHome, renderNotice, renderReply, SHARE_ACTION_ID, type HomeChannel, type SlackPayload } from './blocks.js';
 import { clientOptions, createLogger, redact, slackErrorCode, type LogSink, type WebClient } from './client.js';
 import { userMention } from './escape.js';
-import { readBody, verifySlackRequest } from './verify.js';
+import { readBody, ReplayGuard, verifySlackRequest } from './verify.js';
 
 /** The bot scopes the app asks for (also in slack/manifest.yaml). */
 export const BOT_SCOPES = ['commands', 'chat:write', 'chat:write.public', 'channels:read', 'groups:read', 'im:read', 'mpim:read'];
@@ -375,6 +375,8 @@ export async function startSlackService(options: SlackServiceOptions): Promise<S
     }
   }
 
+  const replays = new ReplayGuard();
+
   async function events(req: IncomingMessage, res: ServerResponse): Promise<void> {
     let body: Buffer;
     try {
@@ -389,6 +391,11 @@ export async function startSlackService(options: SlackServiceOptions): Promise<S
     if (!verdict.ok) {
       // Logged without the body (it may hold a response_url or user text).
       log('warn', `rejected POST ${EVENTS_PATH} from ${req.socket.remoteAddress ?? '?'}: ${verdict.reason}`);
+      res.writeHead(401, { 'content-type': 'text/plain' }).end('unauthorized\n');
+      return;
+    }
+    if (!replays.firstUse(req, nowMs())) {
+      log('warn', `rejected POST ${EVENTS_PATH} from ${req.socket.remoteAddress ?? '?'}: replay of an already used signature`);
       res.writeHead(401, { 'content-type': 'text/plain' }).end('unauthorized\n');
       return;
     }

@@ -49,3 +49,32 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
     req.on('error', reject);
   });
 }
+
+/**
+ * Remembers the signatures of verified requests until their timestamps fall out of the five-minute window, so that a
+ * captured request replayed byte for byte within the window is refused instead of running its command again. Slack
+ * signs each of its own retries afresh (new timestamp, new signature), so genuine traffic never repeats a signature.
+ * In memory and per process: instances behind a load balancer do not share it.
+ */
+export class ReplayGuard {
+  private readonly seen = new Map<string, number>();
+
+  constructor(private readonly maxEntries = 100_000) {}
+
+  /** False when this signature was already used and is still within its window; otherwise records it and returns true. */
+  firstUse(req: IncomingMessage, nowMs: number): boolean {
+    const signature = header(req, 'x-slack-signature')?.trim().toLowerCase();
+    const timestamp = Number(header(req, 'x-slack-request-timestamp')?.trim());
+    if (signature === undefined || !Number.isFinite(timestamp)) return true;
+    for (const [key, expires] of this.seen) {
+      if (expires > nowMs && this.seen.size < this.maxEntries) break;
+      this.seen.delete(key);
+    }
+    const expires = this.seen.get(signature);
+    if (expires !== undefined && expires > nowMs) return false;
+    // Valid until the timestamp is more than five minutes old; kept in insertion order, oldest first.
+    this.seen.delete(signature);
+    this.seen.set(signature, (timestamp + MAX_SKEW_SECONDS) * 1000 + 1000);
+    return true;
+  }
+}

@@ -18,7 +18,8 @@ export interface FetchFeedOptions {
  * failures are the client's SourceErrors; a document that is not a feed is a FeedError naming the URL.
  */
 export async function fetchFeed(http: HttpClient, source: { id: string; url: string }, opts: FetchFeedOptions): Promise<ParsedFeed | null> {
-  const result = await http.fetch({ url: source.url, conditional: true, expect: 'xml' });
+  // Feed URLs are anybody's: the SSRF guard applies (URL_ALLOWLIST), to every redirect too.
+  const result = await http.fetch({ url: source.url, conditional: true, expect: 'xml', publicOnly: true });
   if (result.notModified) return null;
   try {
     return await parseFeedText(result.text, {

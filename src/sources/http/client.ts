@@ -6,9 +6,10 @@
 
 import http from 'node:http';
 import https from 'node:https';
-import type { Socket } from 'node:net';
+import { isIP, type LookupFunction, type Socket } from 'node:net';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
+import { assertPublicUrl, parseAllowlist, UrlGuardError, type Allowlist, type LookupAll, type ResolvedAddress } from '../../alerts/url-guard.js';
 import { decodeBody } from './charset.js';
 import { detectProblem } from './problems.js';
 import { SourceError, type FetchRequest, type FetchResult, type HttpClient, type SourceErrorReason, type ValidatorStore } from './types.js';
@@ -32,6 +33,14 @@ export interface HttpClientOptions {
   maxRedirects: number;
   /** Conditional-GET validators, kept between runs. */
   validators?: ValidatorStore;
+  /**
+   * URL_ALLOWLIST: hosts, addresses or CIDRs that `publicOnly` requests may reach although not public ('' for none).
+   * Setting it (watch.ts always does, from the configuration) turns the SSRF guard of `publicOnly` requests on; a
+   * client built without it (unit tests against fake servers on 127.0.0.1) does not guard.
+   */
+  urlAllowlist?: readonly string[] | string;
+  /** DNS lookup for `publicOnly` requests (tests). */
+  lookup?: LookupAll;
   /** Injectable for tests. */
   sleep?: (ms: number) => Promise<void>;
   /** Injectable jitter source, [0, 1). */
@@ -102,6 +111,17 @@ interface SendOptions {
   headers: Record<string, string>;
   body: Buffer | undefined;
   limit: number;
+  /** For `publicOnly` requests: the vetted addresses of the target's host, the only ones connected to. */
+  pinned?: ResolvedAddress[];
+}
+
+/** A DNS lookup that answers only the vetted addresses (no second lookup between the check and the connection). */
+function pinnedLookup(addresses: ResolvedAddress[]): LookupFunction {
+  return ((_hostname: string, options: { all?: boolean }, callback: (...args: unknown[]) => void) => {
+    const first = addresses[0]!;
+    if (options?.all) callback(null, addresses);
+    else callback(null, first.address, first.family);
+  }) as unknown as LookupFunction;
 }
 
 function errorMessage(error: unknown): string {
@@ -224,6 +244,10 @@ class PoliteHttpClient implements HttpClient {
   private readonly queue: HostQueue;
   private readonly httpAgent = new http.Agent({ keepAlive: true });
   private readonly httpsAgent = new https.Agent({ keepAlive: true });
+  /** Separate pools for `publicOnly` requests: their sockets only ever connect to vetted addresses. */
+  private readonly publicHttpAgent = new http.Agent({ keepAlive: true });
+  private readonly publicHttpsAgent = new https.Agent({ keepAlive: true });
+  private readonly allowlist: Allowlist | null;
   /** Sockets that finished connecting: a reused keep-alive socket needs no connect timeout. */
   private readonly connected = new WeakSet<Socket>();
 
@@ -233,6 +257,20 @@ class PoliteHttpClient implements HttpClient {
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.random = options.random ?? Math.random;
     this.queue = new HostQueue(this.options.perHostDelayMs, this.sleep);
+    this.allowlist = this.options.urlAllowlist === undefined ? null : parseAllowlist(this.options.urlAllowlist);
+  }
+
+  /** The SSRF guard for `publicOnly` requests: the vetted addresses, or a SourceError naming the refused address. */
+  private async vet(target: URL, requested: string, allowlist: Allowlist): Promise<ResolvedAddress[]> {
+    try {
+      return (await assertPublicUrl(target, { allowlist, ...(this.options.lookup ? { lookup: this.options.lookup } : {}) })).addresses;
+    } catch (error) {
+      if (error instanceof UrlGuardError) {
+        const via = target.href === requested ? '' : ` (redirected from ${requested})`;
+        throw new SourceError('network', `${target.href}${via}: ${error.message}`, target.href);
+      }
+      throw error;
+    }
   }
 
   async fetch(request: FetchRequest): Promise<FetchResult> {
@@ -255,7 +293,8 @@ class PoliteHttpClient implements HttpClient {
 
     let raw: RawResponse;
     for (let redirects = 0; ; redirects++) {
-      raw = await this.sendWithRetries({ target, method, headers, body, limit });
+      const pinned = request.publicOnly && this.allowlist ? await this.vet(target, request.url, this.allowlist) : undefined;
+      raw = await this.sendWithRetries({ target, method, headers, body, limit, ...(pinned ? { pinned } : {}) });
       const location = raw.headers.location;
       if (!REDIRECT_STATUSES.has(raw.status) || location === undefined) break;
       if (redirects >= this.options.maxRedirects) {
@@ -376,7 +415,7 @@ class PoliteHttpClient implements HttpClient {
     return new SourceError(failure.reason, message, send.target.href, failure.status);
   }
 
-  private sendOnce({ target, method, headers, body, limit }: SendOptions): Promise<RawResponse> {
+  private sendOnce({ target, method, headers, body, limit, pinned }: SendOptions): Promise<RawResponse> {
     const { connectTimeoutMs, timeoutMs } = this.options;
     return new Promise<RawResponse>((resolve, reject) => {
       let settled = false;
@@ -449,8 +488,22 @@ class PoliteHttpClient implements HttpClient {
       };
 
       try {
-        const agent = target.protocol === 'https:' ? this.httpsAgent : this.httpAgent;
-        request = (target.protocol === 'https:' ? https : http).request(target, { method, headers, agent }, onResponse);
+        const isHttps = target.protocol === 'https:';
+        if (pinned) {
+          const host = target.hostname.replace(/^\[|\]$/g, '');
+          const options = {
+            method,
+            headers,
+            agent: isHttps ? this.publicHttpsAgent : this.publicHttpAgent,
+            lookup: pinnedLookup(pinned),
+            // The certificate is checked against the URL's host name, not the vetted address.
+            ...(isHttps && isIP(host) === 0 ? { servername: host } : {}),
+          };
+          request = (isHttps ? https : http).request(target, options, onResponse);
+        } else {
+          const agent = isHttps ? this.httpsAgent : this.httpAgent;
+          request = (isHttps ? https : http).request(target, { method, headers, agent }, onResponse);
+        }
       } catch (error) {
         finish();
         reject(new AttemptFailure('network', `could not send the request: ${errorMessage(error)}`, false));

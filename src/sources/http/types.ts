@@ -27,6 +27,12 @@ export interface FetchRequest {
   maxBytes?: number;
   /** What the caller expects, for problem detection: a JSON API answer, an HTML page, XML, or binary (PDF). */
   expect?: 'json' | 'html' | 'xml' | 'binary';
+  /**
+   * Refuse, before connecting, a URL whose host resolves to a loopback, private, link-local, metadata or other
+   * non-public address unless it is in the client's allowlist (URL_ALLOWLIST) — the first URL and every redirect —
+   * and connect only to the addresses that were checked. For URLs anybody may configure, such as feeds.
+   */
+  publicOnly?: boolean;
 }
 
 export interface FetchResult {
