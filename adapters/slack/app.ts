@@ -158,10 +158,19 @@ export async function startSlackService(options: SlackServiceOptions): Promise<S
 
   // ---- who may change subscriptions --------------------------------------------------------------------------
   const membership = new Map<string, { at: number; value: Membership }>();
-  async function isMember(client: WebClient, channel: string, user: string): Promise<Membership> {
+  // Commands arriving together from one channel and user share one lookup in flight.
+  const pending = new Map<string, Promise<Membership>>();
+  function isMember(client: WebClient, channel: string, user: string): Promise<Membership> {
     const key = `${channel}/${user}`;
     const cached = membership.get(key);
-    if (cached && nowMs() - cached.at < cacheMs) return cached.value;
+    if (cached && nowMs() - cached.at < cacheMs) return Promise.resolve(cached.value);
+    const inFlight = pending.get(key);
+    if (inFlight) return inFlight;
+    const lookup = lookUpMembership(client, channel, user, key).finally(() => pending.delete(key));
+    pending.set(key, lookup);
+    return lookup;
+  }
+  async function lookUpMembership(client: WebClient, channel: string, user: string, key: string): Promise<Membership> {
     let value: Membership;
     try {
       let cursor: string | undefined;
