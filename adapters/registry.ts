@@ -5,8 +5,10 @@ import type { DeliveryAdapter, Platform } from '../src/alerts/types.js';
 import type { LookupAll } from '../src/alerts/url-guard.js';
 import type { Db } from '../storage/db.js';
 import { createConsoleDeliveryAdapter } from './console/adapter.js';
-import { createSlackAdapterFromEnv, type SlackAdapterContext } from './slack/index.js';
-import { createTeamsAdapterFromEnv, type TeamsAdapterContext } from './teams/index.js';
+import type { SlackAdapterContext } from './slack/index.js';
+import type { TeamsAdapterContext } from './teams/index.js';
+import { loadSlackConfig, loadTeamsConfig } from '../src/config.js';
+import { DeliveryError } from '../src/alerts/types.js';
 import { createWorkflowAdapter, type WorkflowAdapterOptions } from './teams-workflow/index.js';
 import { createWebhookAdapter } from './webhook/index.js';
 
@@ -30,6 +32,22 @@ export interface AdapterContext {
 
 export type AdapterMap = Record<Platform, DeliveryAdapter | undefined>;
 
+/**
+ * An adapter whose module (Bolt, botbuilder: about a second to load) is imported on its first send, so commands and
+ * a service without that platform start fast. The configuration is still checked up front.
+ */
+function lazyAdapter(platform: Platform, load: () => Promise<DeliveryAdapter | undefined>): DeliveryAdapter {
+  let adapter: Promise<DeliveryAdapter | undefined> | undefined;
+  return {
+    platform,
+    async send(destination, message, meta) {
+      const loaded = await (adapter ??= load());
+      if (!loaded) throw new DeliveryError(missingAdapterReason(platform), true);
+      return loaded.send(destination, message, meta);
+    },
+  };
+}
+
 const FACTORIES: Record<Platform, (ctx: AdapterContext) => DeliveryAdapter | undefined> = {
   console: (ctx) => createConsoleDeliveryAdapter(ctx.stdout),
   webhook: (ctx) => {
@@ -43,9 +61,19 @@ const FACTORIES: Record<Platform, (ctx: AdapterContext) => DeliveryAdapter | und
     });
   },
   // SLACK_BOT_TOKEN or SLACK_CLIENT_ID…: chat.postMessage with the workspace's token (adapters/slack).
-  slack: (ctx) => createSlackAdapterFromEnv({ env: ctx.env, ...(ctx.db ? { db: ctx.db } : {}), ...ctx.slack }),
+  slack: (ctx) =>
+    loadSlackConfig(ctx.env) === null
+      ? undefined
+      : lazyAdapter('slack', async () =>
+          (await import('./slack/index.js')).createSlackAdapterFromEnv({ env: ctx.env, ...(ctx.db ? { db: ctx.db } : {}), ...ctx.slack }),
+        ),
   // MICROSOFT_APP_ID… (or the development mode): proactive Adaptive Cards into stored conversations (adapters/teams).
-  teams: (ctx) => createTeamsAdapterFromEnv({ env: ctx.env, ...(ctx.db ? { db: ctx.db } : {}), ...ctx.teams }),
+  teams: (ctx) =>
+    loadTeamsConfig(ctx.env) === null
+      ? undefined
+      : lazyAdapter('teams', async () =>
+          (await import('./teams/index.js')).createTeamsAdapterFromEnv({ env: ctx.env, ...(ctx.db ? { db: ctx.db } : {}), ...ctx.teams }),
+        ),
   // Always available: the Workflows webhook URL is the destination's own credential (adapters/teams-workflow).
   'teams-workflow': (ctx) =>
     createWorkflowAdapter({

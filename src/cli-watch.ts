@@ -19,8 +19,7 @@ import { describeFieldChange } from './alerts/change-message.js';
 import { createMetrics } from './metrics.js';
 import { startScheduler } from './scheduler.js';
 import { startHttp, type HttpHandler } from './server.js';
-import { startSlackService, type SlackService } from '../adapters/slack/index.js';
-import { startTeamsService } from '../adapters/teams/index.js';
+import type { SlackService } from '../adapters/slack/index.js';
 
 export interface CliHelpers {
   io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream; env: NodeJS.ProcessEnv };
@@ -274,10 +273,20 @@ export function registerWatchCommands(program: Command, h: CliHelpers): void {
         const metrics = createMetrics();
         // Slack (when SLACK_* is set): /slack/events on this port, or Socket Mode; refuses to start on a bad token.
         const slack: SlackService | null = config.slack
-          ? await startSlackService({ app, config: config.slack, sources: watcher.sources, digestMaxNews: config.digestMaxNews })
+          ? // Bolt and botbuilder are loaded only when their platform is configured: a plain start stays fast.
+            await (
+              await import('../adapters/slack/index.js')
+            ).startSlackService({ app, config: config.slack, sources: watcher.sources, digestMaxNews: config.digestMaxNews })
           : null;
         // Teams (when MICROSOFT_APP_ID or the development mode is set): the bot on /api/messages of this port.
-        const teams = config.teams ? startTeamsService({ app, config: config.teams, sources: watcher.sources, digestMaxNews: config.digestMaxNews }) : null;
+        const teams = config.teams
+          ? (await import('../adapters/teams/index.js')).startTeamsService({
+              app,
+              config: config.teams,
+              sources: watcher.sources,
+              digestMaxNews: config.digestMaxNews,
+            })
+          : null;
         const handlers: HttpHandler[] = [...(slack ? [slack.handle] : []), ...(teams ? [teams.handle] : [])];
         const http = await startHttp(app, watcher.sources, metrics, port, undefined, { handlers });
         // The Slack delivery adapter reads installations from this store (the --db option included).
