@@ -1,0 +1,83 @@
+// Helpers of the whole-system suite: the real `exportwatch serve` as a child process, a seeded PRNG, and a signed
+// webhook receiver that records every X-ExportWatch-Delivery key it is sent.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
+import { verifyWebhookSignature } from '../../adapters/webhook/index.js';
+
+const BIN = resolve(import.meta.dirname, '..', '..', 'bin', 'exportwatch.js');
+
+/** mulberry32: a small seeded PRNG, so a run's kill moments can be reproduced from its seed. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export interface Service {
+  child: ChildProcess;
+  /** Resolves with the port once the service prints "serving on port N" (never rejects; see `exited`). */
+  ready: Promise<number>;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  stderr: () => string;
+  stdout: () => string;
+}
+
+/** Starts `exportwatch serve --port 0` in `cwd` with `env` added to this process's environment. */
+export function startService(cwd: string, env: NodeJS.ProcessEnv): Service {
+  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0'], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  let stdout = '';
+  child.stdout!.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
+  const ready = new Promise<number>((resolvePort) => {
+    child.stderr!.on('data', (c: Buffer) => {
+      stderr += c.toString('utf8');
+      const m = /serving on port (\d+)/.exec(stderr);
+      if (m) resolvePort(Number(m[1]));
+    });
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.on('exit', (code, signal) => r({ code, signal })));
+  return { child, ready, exited, stderr: () => stderr, stdout: () => stdout };
+}
+
+export interface Receiver {
+  url: string;
+  /** Every request that arrived, in order: its idempotency key and whether its signature verified. */
+  arrivals: Array<{ key: string; valid: boolean; at: number }>;
+  close(): Promise<void>;
+}
+
+export async function startReceiver(secret: string): Promise<Receiver> {
+  const arrivals: Receiver['arrivals'] = [];
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      const valid = verifyWebhookSignature(
+        secret,
+        String(req.headers['x-exportwatch-timestamp']),
+        body,
+        String(req.headers['x-exportwatch-signature']),
+        new Date(),
+      );
+      arrivals.push({ key: String(req.headers['x-exportwatch-delivery']), valid, at: Date.now() });
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: `rcv-${arrivals.length}` }));
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
+    arrivals,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
