@@ -316,11 +316,13 @@ export function registerWatchCommands(program: Command, h: CliHelpers): void {
             ? ' Slack: Socket Mode.'
             : ` Slack: /slack/events${config.slack?.auth === 'oauth' ? ', /slack/install' : ''}${slack.teamId ? ` (workspace ${slack.teamId})` : ''}.`;
         const teamsLine = !teams ? '' : ` Teams: /api/messages${teams.authenticated ? '' : ' (UNAUTHENTICATED development mode)'}.`;
+        // Listen for SIGINT/SIGTERM before saying we are ready, so a stop right after start is a clean stop.
+        const stopped = untilStopSignal();
         h.io.stderr.write(
           `ExportWatch serving on port ${http.port} (/healthz, /metrics); ${watcher.sources.length} source(s) from ${config.sourcesFile}; alerts print here.${slackLine}${teamsLine} Ctrl-C stops.\n`,
         );
         void scheduler.tick();
-        await untilStopSignal();
+        await stopped;
         h.io.stderr.write('Stopping: finishing the current poll…\n');
         await scheduler.stop();
         await worker.stop();

@@ -1,7 +1,7 @@
 // Polling on a schedule: a node-cron tick looks at each source's next-poll time, kept in the store,
 // so a restart neither floods the sources (polls not yet due wait) nor forgets them (overdue ones run).
 import cron, { type ScheduledTask } from 'node-cron';
-import { pollSource, type PollContext, type SourceOutcome } from './pipeline/poll.js';
+import { pollSource, processPending, type PollContext, type SourceOutcome } from './pipeline/poll.js';
 import type { SourceConfig } from './sources/config.js';
 import { getHealth } from '../storage/sources.js';
 
@@ -26,9 +26,17 @@ export function isDue(nextPollAt: string | null, now: Date): boolean {
 
 export function startScheduler(ctx: PollContext, sources: readonly SourceConfig[], options: SchedulerOptions = {}): Scheduler {
   let running: Promise<SourceOutcome[]> | null = null;
+  // The first pass also finishes listings a crash cut off, for sources whose next poll is not due yet.
+  let resumed = false;
   const pass = async (): Promise<SourceOutcome[]> => {
     const outcomes: SourceOutcome[] = [];
     try {
+      if (!resumed) {
+        resumed = true;
+        for (const source of sources) {
+          if (source.kind !== 'feed' && !isDue(getHealth(ctx.app.db, source.id).nextPollAt, ctx.app.now())) await processPending(ctx, source.id);
+        }
+      }
       for (const source of sources) {
         if (!isDue(getHealth(ctx.app.db, source.id).nextPollAt, ctx.app.now())) continue;
         const outcome = await pollSource(ctx, source);

@@ -144,11 +144,11 @@ export function rememberListings(
   return added;
 }
 
-/** Listings still to fetch: new ones, and failed ones with fewer than `maxAttempts` attempts, oldest first. */
+/** Listings still to fetch (new, failed, or cut off by a crash) with fewer than `maxAttempts` attempts, oldest first. */
 export function pendingListings(db: Db, sourceId: string, maxAttempts: number): ListingRecord[] {
   const rows = db
     .prepare(
-      `SELECT * FROM listings WHERE source_id = ? AND (status = 'new' OR (status = 'failed' AND attempts < ?))
+      `SELECT * FROM listings WHERE source_id = ? AND status IN ('new', 'failed') AND attempts < ?
        ORDER BY published_at, first_seen_at, url`,
     )
     .all(sourceId, maxAttempts) as Array<{
@@ -173,8 +173,16 @@ export function pendingListings(db: Db, sourceId: string, maxAttempts: number): 
   }));
 }
 
+/**
+ * Counts an attempt at a listing before it is processed, so a listing that kills the process every time it is read
+ * is given up after the maximum attempts instead of crashing every restart.
+ */
+export function startListingAttempt(db: Db, url: string): void {
+  db.prepare('UPDATE listings SET attempts = attempts + 1 WHERE url = ?').run(url);
+}
+
 export function markListing(db: Db, url: string, outcome: { status: 'done' | 'failed'; noticeKey?: string | null; error?: string | null }): void {
-  db.prepare('UPDATE listings SET status = ?, attempts = attempts + 1, notice_key = COALESCE(?, notice_key), last_error = ? WHERE url = ?').run(
+  db.prepare('UPDATE listings SET status = ?, notice_key = COALESCE(?, notice_key), last_error = ? WHERE url = ?').run(
     outcome.status,
     outcome.noticeKey ?? null,
     outcome.error ?? null,

@@ -15,7 +15,7 @@ import { startHttp } from '../src/server.js';
 import { loadSourcesFile, type SourceConfig } from '../src/sources/config.js';
 import type { HttpClient } from '../src/sources/http/types.js';
 import { makeHttpClient } from '../src/watch.js';
-import { getHealth } from '../storage/sources.js';
+import { getHealth, pendingListings, rememberListings } from '../storage/sources.js';
 import { articlePage, COLUMN_API_PATH, startFakeMofcom, type FakeMofcom } from './fakes/mofcom.js';
 import { tempDir } from './helpers.js';
 
@@ -120,6 +120,31 @@ describe('conditional GET', () => {
 });
 
 describe('scheduler', () => {
+  it('finishes, on its first pass after a restart, listings a crash cut off', async () => {
+    const http = makeHttpClient(app, config());
+    await pollSource(context(http), sources[0]!, { random: () => 0 });
+    // A listing remembered just before a crash: new, not processed, and the source's next poll is not due.
+    const listing = pressReleases(46).listings.at(-1)!;
+    const document = pressReleases(46).documents.at(-1)!;
+    fake.documents.set(document.path, document);
+    rememberListings(
+      app.db,
+      [{ url: `${fake.baseUrl}${listing.path}`, title: listing.title, publishedAt: listing.date, sourceId: 'exportcontrol' }],
+      clock.toISOString(),
+    );
+    const scheduler = startScheduler(context(http), sources, { tickCron: '0 0 1 1 *' });
+    try {
+      expect(await scheduler.tick()).toEqual([]);
+      expect(pendingListings(app.db, 'exportcontrol', 3)).toEqual([]);
+      expect(app.db.prepare('SELECT status, attempts FROM listings WHERE url = ?').get(`${fake.baseUrl}${listing.path}`)).toEqual({
+        status: 'done',
+        attempts: 1,
+      });
+    } finally {
+      await scheduler.stop();
+    }
+  });
+
   it('knows what is due from the stored next-poll time, so a restart neither floods nor forgets', async () => {
     expect(isDue(null, clock)).toBe(true);
     const http = makeHttpClient(app, config());

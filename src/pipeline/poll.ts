@@ -6,7 +6,16 @@ import { diff, summarise } from '../domain/diff.js';
 import { noticeKeyFromNumber } from '../domain/notice-key.js';
 import { StateOrderError, countCurrent, currentVersions, recordChanges, toEntries } from '../../storage/registers.js';
 import { addNoticeUrl, getNotice, saveNotice, setNoticeStatus } from '../../storage/notices.js';
-import { markListing, pendingListings, recordFailure, recordSuccess, rememberListings, getHealth, setNextPoll } from '../../storage/sources.js';
+import {
+  markListing,
+  pendingListings,
+  recordFailure,
+  recordSuccess,
+  rememberListings,
+  getHealth,
+  setNextPoll,
+  startListingAttempt,
+} from '../../storage/sources.js';
 import { quarantineChanges } from '../../storage/quarantine.js';
 import type { Change, Entry, UnparsedClause } from '../domain/types.js';
 import type { App } from '../app.js';
@@ -377,6 +386,7 @@ export async function processPending(
   const pending = pendingListings(app.db, sourceId, ctx.settings.maxListingAttempts);
   for (const listing of pending) {
     let outcome: NoticeOutcome;
+    startListingAttempt(app.db, listing.url);
     try {
       outcome = await processListing(ctx, listing);
       markListing(app.db, listing.url, { status: 'done', noticeKey: outcome.noticeKey });

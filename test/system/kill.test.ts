@@ -165,6 +165,8 @@ describe('serve under repeated SIGKILL', () => {
 
     // The undisturbed run, until every listing is done and nothing waits in the outbox.
     const service = startService(dir.path, env);
+    // A clean stop needs a started service (SIGTERM during start-up is a kill).
+    await service.ready;
     const drainStart = Date.now();
     let state = { listingsOpen: -1, notices: -1, undelivered: -1, deliveries: 0 };
     while (Date.now() - drainStart < DRAIN_MS) {
