@@ -225,6 +225,30 @@ describe('a rare-earths subscription on a webhook', () => {
   });
 });
 
+describe('news after a crash', () => {
+  it('refetches a feed unconditionally when a crash fell between storing its ETag and its items', async () => {
+    const first = JSON.parse((await cli('poll', '--once', '--source', 'mining-rare-earth', '--json')).stdout).sources[0];
+    expect(first).toMatchObject({ ok: true, news: 2 });
+    // The state a crash leaves: the validators are stored, the items are not, the in-flight marker is set.
+    const app = openApp({ databasePath: env.DATABASE_PATH! });
+    try {
+      app.db.prepare('DELETE FROM news_items').run();
+      app.db.prepare("INSERT INTO kv (key, value, updated_at) VALUES ('feed-inflight:mining-rare-earth', 'x', 'x')").run();
+    } finally {
+      app.close();
+    }
+    fake.requests.length = 0;
+    const again = JSON.parse((await cli('poll', '--once', '--source', 'mining-rare-earth', '--json')).stdout).sources[0];
+    expect(again).toMatchObject({ ok: true, news: 2 });
+    expect(fake.requests.find((r) => r.path === '/feed/rare-earth.xml')?.headers['if-none-match']).toBeUndefined();
+    // Next time the feed is unchanged again: a conditional request and nothing new.
+    fake.requests.length = 0;
+    const third = JSON.parse((await cli('poll', '--once', '--source', 'mining-rare-earth', '--json')).stdout).sources[0];
+    expect(third).toMatchObject({ ok: true, news: 0 });
+    expect(fake.requests.find((r) => r.path === '/feed/rare-earth.xml')?.headers['if-none-match']).toBeDefined();
+  });
+});
+
 describe('digests on schedule', () => {
   it('queues one weekly digest per period, and one (not a flood) after downtime', () => {
     let clock = new Date('2026-11-01T12:00:00Z');

@@ -14,8 +14,10 @@ import {
   rememberListings,
   getHealth,
   setNextPoll,
+  setValidators,
   startListingAttempt,
 } from '../../storage/sources.js';
+import { deleteValue, getValue, setValue } from '../../storage/kv.js';
 import { quarantineChanges } from '../../storage/quarantine.js';
 import type { Change, Entry, UnparsedClause } from '../domain/types.js';
 import type { App } from '../app.js';
@@ -343,6 +345,11 @@ export async function pollSource(
 /** Fetches a news feed, keeps the items not seen before (across feeds and polls) and alerts each. */
 async function pollFeed(ctx: PollContext, source: Extract<SourceConfig, { kind: 'feed' }>, at: string): Promise<SourceOutcome> {
   const { app } = ctx;
+  // The client stores the feed's ETag when it fetches; the items are stored after. If a crash fell in between,
+  // the marker is still set: forget the validators so this fetch is unconditional (dedupe drops what was kept).
+  const marker = `feed-inflight:${source.id}`;
+  if (getValue(app.db, marker) !== null) setValidators(app.db, source.url, { etag: null, lastModified: null });
+  setValue(app.db, marker, at);
   let parsed;
   try {
     parsed = await fetchFeed(ctx.http, { id: source.id, url: source.url }, { now: app.now(), topics: app.topics });
@@ -356,6 +363,7 @@ async function pollFeed(ctx: PollContext, source: Extract<SourceConfig, { kind: 
   app.db.transaction(() => {
     const stored = storeNewsItems(app.db, items, { now: app.now(), windowDays: ctx.settings.newsDedupeDays });
     fresh = stored.length;
+    deleteValue(app.db, marker);
     for (const item of stored) {
       ctx.emit({
         id: `news:${item.id}`,
