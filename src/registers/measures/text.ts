@@ -1,19 +1,9 @@
 // Text helpers shared by the notice parsers of the dual-use list, the entity lists and the measures:
 // entity decoding, full-width folding, dates and the lines of a notice.
+import { decodeEntities } from '../../domain/html-entities.js';
 import type { NoticeDocument } from '../types.js';
 
-const NAMED: Record<string, string> = { nbsp: ' ', ensp: ' ', emsp: ' ', thinsp: ' ', amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", middot: '·' };
-
-/** Decodes the HTML entities that survive in MOFCOM text (`二〇二五年&nbsp; 第5号`); unknown ones stay. */
-export function decodeEntities(text: string): string {
-  return text.replace(/&(#x[0-9a-f]{1,6}|#\d{1,7}|[a-z]{2,8});/gi, (whole, name: string) => {
-    if (name[0] === '#') {
-      const code = name[1] === 'x' || name[1] === 'X' ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
-      return code > 0 && code <= 0x10ffff && (code < 0xd800 || code > 0xdfff) ? String.fromCodePoint(code) : whole;
-    }
-    return NAMED[name.toLowerCase()] ?? whole;
-  });
-}
+export { decodeEntities };
 
 /**
  * Folds full-width ASCII (`（`, `：`, `１２`, `Ａ`) to half-width and every space-like character to a

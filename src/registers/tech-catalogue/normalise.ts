@@ -10,42 +10,10 @@
 // `foldWidth` maps character for character (same length), so an index found in
 // `foldWidth(s)` is valid in `s`: match on the folded text, slice the original.
 
+import { decodeEntities } from '../../domain/html-entities.js';
 import { CODE_PATTERN } from './entry.js';
 
-const NAMED_ENTITIES: Record<string, string> = {
-  nbsp: ' ',
-  ensp: ' ',
-  emsp: ' ',
-  thinsp: ' ',
-  amp: '&',
-  lt: '<',
-  gt: '>',
-  quot: '"',
-  apos: "'",
-  middot: '·',
-  ldquo: '“',
-  rdquo: '”',
-  lsquo: '‘',
-  rsquo: '’',
-  mdash: '—',
-  ndash: '–',
-  hellip: '…',
-};
-
-/** Decodes the HTML character references found in MOFCOM text (`&nbsp;`, `&ensp;`, `&#12288;`, `&#x3000;` …). Unknown references stay as they are. */
-export function decodeEntities(s: string): string {
-  if (!s.includes('&')) return s;
-  return s.replace(/&(#[xX][0-9a-fA-F]{1,6}|#[0-9]{1,7}|[a-zA-Z]{2,8});?/g, (whole, ref: string) => {
-    if (ref.startsWith('#')) {
-      const hex = ref[1] === 'x' || ref[1] === 'X';
-      const cp = Number.parseInt(ref.slice(hex ? 2 : 1), hex ? 16 : 10);
-      if (!Number.isFinite(cp) || cp <= 0 || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return whole;
-      return String.fromCodePoint(cp);
-    }
-    const named = NAMED_ENTITIES[ref.toLowerCase()];
-    return named ?? whole;
-  });
-}
+export { decodeEntities };
 
 // Horizontal white space of every width: tab, NBSP, en/em/thin spaces, narrow NBSP,
 // medium mathematical space, ideographic space.

@@ -1,6 +1,7 @@
 // Turns a notice as fetched (an HTML article page, an HTML fragment or plain text) into
 // plain text with one paragraph per line, the form the clause reader works on.
 import { load } from 'cheerio';
+import { decodeEntities } from '../../domain/html-entities.js';
 
 const HTML_HINT = /<(?:!doctype|html|head|body|p|div|br|span|table|tbody|tr|td|th|li|ul|ol|h[1-6]|article|section|font|strong|b|meta|title)\b[^>]*>/i;
 
@@ -8,30 +9,6 @@ const HTML_HINT = /<(?:!doctype|html|head|body|p|div|br|span|table|tbody|tr|td|t
 const BLOCKS = 'p,div,li,tr,h1,h2,h3,h4,h5,h6,table,ul,ol,dl,dt,dd,section,article,blockquote,pre,center,hr';
 // Page furniture that never carries notice text.
 const FURNITURE = 'script,style,noscript,template,head,nav,footer,iframe,svg,object';
-
-const ENTITIES: Record<string, string> = {
-  nbsp: '\u00a0',
-  ensp: '\u2002',
-  emsp: '\u2003',
-  thinsp: '\u2009',
-  amp: '&',
-  lt: '<',
-  gt: '>',
-  quot: '"',
-  apos: "'",
-  ldquo: '“',
-  rdquo: '”',
-};
-
-function decodeEntities(text: string): string {
-  return text.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole, name: string) => {
-    if (name.startsWith('#')) {
-      const cp = name[1] === 'x' || name[1] === 'X' ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
-      return cp > 0 && cp <= 0x10ffff ? String.fromCodePoint(cp) : whole;
-    }
-    return ENTITIES[name.toLowerCase()] ?? whole;
-  });
-}
 
 function htmlToText(doc: string): string {
   const $ = load(doc);

@@ -3,39 +3,11 @@
 
 import type { CheerioAPI, Cheerio, contains } from 'cheerio';
 import { isoDate } from '../../domain/head-block.js';
+import { decodeEntities } from '../../domain/html-entities.js';
+
+export { decodeEntities };
 import { SourceError, type FetchRequest, type FetchResult, type HttpClient } from '../http/types.js';
 import type { Listing } from '../types.js';
-
-const NAMED_ENTITIES: Record<string, string> = {
-  nbsp: ' ',
-  ensp: ' ',
-  emsp: ' ',
-  thinsp: ' ',
-  amp: '&',
-  lt: '<',
-  gt: '>',
-  quot: '"',
-  apos: "'",
-  ldquo: '“',
-  rdquo: '”',
-  lsquo: '‘',
-  rsquo: '’',
-  mdash: '—',
-  ndash: '–',
-  hellip: '…',
-  middot: '·',
-};
-
-/** Decodes the entities MOFCOM leaves in titles and JSON fields (`&nbsp;`, `&ensp;`, `&quot;`, `&#12345;`). */
-export function decodeEntities(text: string): string {
-  return text.replace(/&(#x[0-9a-f]{1,6}|#\d{1,7}|[a-z]{2,8});/gi, (whole, name: string) => {
-    if (name[0] === '#') {
-      const code = name[1] === 'x' || name[1] === 'X' ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
-      return code > 0 && code <= 0x10ffff && !(code >= 0xd800 && code <= 0xdfff) ? String.fromCodePoint(code) : whole;
-    }
-    return NAMED_ENTITIES[name.toLowerCase()] ?? whole;
-  });
-}
 
 /** Collapses every kind of whitespace (NBSP, en/em space, ideographic space, newlines) to one space. */
 export function normaliseSpace(text: string): string {
