@@ -133,7 +133,7 @@ export function registerWatchCommands(program: Command, h: CliHelpers): void {
     .option('--json', 'print JSON')
     .action(async (opts: { since: string; source?: string; maxPages?: string; json?: boolean }) => {
       const since = Number(opts.since);
-      const thisYear = new Date().getUTCFullYear();
+      const thisYear = (h.config().clock?.now() ?? new Date()).getUTCFullYear();
       if (!Number.isInteger(since) || since < 2000 || since > thisYear)
         throw new UsageError(`--since must be a year from 2000 to ${thisYear}, got "${opts.since}"`);
       const maxPages = opts.maxPages === undefined ? 50 : Number(opts.maxPages);
@@ -303,6 +303,7 @@ export function registerWatchCommands(program: Command, h: CliHelpers): void {
         digests();
         worker.start();
         const scheduler = startScheduler(watcher.context, watcher.sources, {
+          tickCron: `*/${config.pollTickSeconds} * * * * *`,
           onOutcome: (o) => {
             metrics.observe(o);
             if (!o.ok) h.io.stderr.write(`source ${o.sourceId} failed: ${o.error?.reason}: ${o.error?.message}\n`);
@@ -321,6 +322,7 @@ export function registerWatchCommands(program: Command, h: CliHelpers): void {
         h.io.stderr.write(
           `ExportWatch serving on port ${http.port} (/healthz, /metrics); ${watcher.sources.length} source(s) from ${config.sourcesFile}; alerts print here.${slackLine}${teamsLine} Ctrl-C stops.\n`,
         );
+        if (config.clock) h.io.stderr.write(`WARNING: ${config.clock.describe()}.\n`);
         void scheduler.tick();
         await stopped;
         h.io.stderr.write('Stopping: finishing the current poll…\n');

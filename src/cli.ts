@@ -173,7 +173,8 @@ export async function main(argv: readonly string[], io: Io = { stdout: process.s
     return loadConfig(io.env, { db: opts.db, sources: opts.sources });
   };
   const withApp = async <T>(fn: (app: App) => T | Promise<T>): Promise<T> => {
-    const app = openApp({ databasePath: config().databasePath });
+    const { databasePath, clock } = config();
+    const app = openApp({ databasePath, now: clock?.now });
     try {
       return await fn(app);
     } finally {
@@ -231,7 +232,7 @@ export async function main(argv: readonly string[], io: Io = { stdout: process.s
         return;
       }
       await withApp((app) => {
-        const message = buildChangeMessage({ changes: result.changes, notice: null, detectedAt: new Date().toISOString(), gloss: app.gloss, maxItems: 1000 });
+        const message = buildChangeMessage({ changes: result.changes, notice: null, detectedAt: app.now().toISOString(), gloss: app.gloss, maxItems: 1000 });
         out(`${renderText(message)}\n${unparsedText(result.unparsed)}`);
       });
     });

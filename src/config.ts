@@ -2,6 +2,7 @@
 // Secrets are never logged; errors name the variable, not its value.
 import { inspect } from 'node:util';
 import { z } from 'zod';
+import { ClockError, clockFromEnv, type SimulatedClock } from './clock.js';
 
 export const DEFAULT_DATABASE_PATH = './data/exportwatch.db';
 export const DEFAULT_SOURCES_FILE = './config/sources.yaml';
@@ -47,6 +48,10 @@ const envSchema = z.object({
   TEAMS_ADMIN_USERS: optionalText,
   TEAMS_TIMEOUT_MS: int(1000, 120_000, 15_000),
   NODE_ENV: optionalText,
+  POLL_TICK_SECONDS: int(1, 60, 15),
+  EXPORTWATCH_NOW: optionalText,
+  EXPORTWATCH_CLOCK_RATE: optionalText,
+  EXPORTWATCH_CLOCK_ANCHOR: optionalText,
 });
 
 export interface Config {
@@ -76,6 +81,10 @@ export interface Config {
   slack: SlackConfig | null;
   /** The Teams bot (adapters/teams), or null when neither MICROSOFT_APP_* nor TEAMS_ALLOW_UNAUTHENTICATED=true is set. */
   teams: TeamsConfig | null;
+  /** POLL_TICK_SECONDS: how often `serve` looks for due sources and digests (each source keeps its own interval). */
+  pollTickSeconds: number;
+  /** EXPORTWATCH_NOW (tests only): the simulated clock, or null for the real one. */
+  clock: SimulatedClock | null;
 }
 
 /** A secret value: printed, logged or serialised as `[redacted]`; `reveal()` gives the value to the code that needs it. */
@@ -339,5 +348,21 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: { db?: string | un
     webhookConfigured: e.WEBHOOK_SECRET !== undefined,
     slack: slackConfig(e),
     teams: teamsConfig(e),
+    pollTickSeconds: e.POLL_TICK_SECONDS,
+    clock: simulatedClock(e),
   };
+}
+
+function simulatedClock(e: Env): SimulatedClock | null {
+  try {
+    return clockFromEnv({
+      EXPORTWATCH_NOW: e.EXPORTWATCH_NOW,
+      EXPORTWATCH_CLOCK_RATE: e.EXPORTWATCH_CLOCK_RATE,
+      EXPORTWATCH_CLOCK_ANCHOR: e.EXPORTWATCH_CLOCK_ANCHOR,
+      NODE_ENV: e.NODE_ENV,
+    });
+  } catch (err) {
+    if (err instanceof ClockError) throw new ConfigError(`invalid configuration: ${err.message}`);
+    throw err;
+  }
 }
