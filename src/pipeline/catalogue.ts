@@ -81,6 +81,7 @@ function saveMeta(app: App, key: string, meta: NoticeMeta, text: string, status:
     urls: [...(meta.urls ?? [])],
     textHash: hash(text),
     status,
+    recordedAt: app.now().toISOString(),
   });
 }
 

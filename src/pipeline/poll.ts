@@ -277,6 +277,7 @@ export async function processListing(ctx: PollContext, listing: Pick<Listing, 'u
     status: 'pending',
     kind: classification.kind,
     body: article.text,
+    recordedAt: app.now().toISOString(),
   });
   const asOf = publishedAt ?? app.now().toISOString().slice(0, 10);
   const registers: RegisterOutcome[] = [];
