@@ -103,16 +103,39 @@ export function setNoticeStatus(db: Db, key: string, status: NoticeStatus, flags
   db.prepare('UPDATE notices SET status = ?, flags = ? WHERE key = ?').run(status, JSON.stringify(merged), key);
 }
 
-/** Notices recorded, newest publication first; optionally only those published since a date, or flagged. */
-export function listNotices(db: Db, filter: { since?: string | undefined; flagged?: boolean | undefined; limit?: number } = {}): NoticeRecord[] {
+/** Every column but the body, which no NoticeRecord carries: a scan or sort of notices then does not read or hold the texts. */
+const RECORD_COLUMNS = 'key, register_id, title, issuer, number, published_at, effective_at, urls, text_hash, status, recorded_at, kind, flags';
+
+/**
+ * Notices recorded, newest publication first; optionally only those published since a date, those recorded in
+ * [recordedFrom, recordedBefore) (ISO times), or flagged.
+ */
+export function listNotices(
+  db: Db,
+  filter: {
+    since?: string | undefined;
+    flagged?: boolean | undefined;
+    recordedFrom?: string | undefined;
+    recordedBefore?: string | undefined;
+    limit?: number;
+  } = {},
+): NoticeRecord[] {
   const rows = db
     .prepare(
-      `SELECT * FROM notices
+      `SELECT ${RECORD_COLUMNS} FROM notices
        WHERE (@since IS NULL OR COALESCE(published_at, substr(recorded_at, 1, 10)) >= @since)
          AND (@flagged = 0 OR status IN ('flagged', 'quarantined') OR flags != '[]')
+         AND (@recordedFrom IS NULL OR recorded_at >= @recordedFrom)
+         AND (@recordedBefore IS NULL OR recorded_at < @recordedBefore)
        ORDER BY COALESCE(published_at, substr(recorded_at, 1, 10)) DESC, key LIMIT @limit`,
     )
-    .all({ since: filter.since ?? null, flagged: filter.flagged ? 1 : 0, limit: filter.limit ?? 1000 }) as NoticeRow[];
+    .all({
+      since: filter.since ?? null,
+      flagged: filter.flagged ? 1 : 0,
+      recordedFrom: filter.recordedFrom ?? null,
+      recordedBefore: filter.recordedBefore ?? null,
+      limit: filter.limit ?? 1000,
+    }) as NoticeRow[];
   return rows.map(toRecord);
 }
 

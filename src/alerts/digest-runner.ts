@@ -72,9 +72,14 @@ export function buildDigest(
         publishedAt: e.occurred_at,
       };
     });
-  const flaggedNotices = listNotices(app.db, { flagged: true })
-    .filter((n) => n.recordedAt >= period.from.toISOString() && n.recordedAt < period.to.toISOString())
-    .map((n) => ({ key: n.key, title: n.title, flags: n.flags, url: n.urls[0] ?? null }));
+  // The period is part of the query: filtering the newest 1,000 flagged notices afterwards held up to 1,000 rows
+  // (bodies included) in memory for each digest, and missed a notice of the period published before all of them.
+  const flaggedNotices = listNotices(app.db, { flagged: true, recordedFrom: period.from.toISOString(), recordedBefore: period.to.toISOString() }).map((n) => ({
+    key: n.key,
+    title: n.title,
+    flags: n.flags,
+    url: n.urls[0] ?? null,
+  }));
   const newsEvents = new Set(events.filter((e) => e.kind === 'news').map((e) => e.id.replace(/^news:/, '')));
   const news = recentNews(app.db, { since: period.from, until: period.to, limit: 500 })
     .filter((n) => newsEvents.has(n.id))
