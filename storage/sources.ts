@@ -144,14 +144,18 @@ export function rememberListings(
   return added;
 }
 
-/** Listings still to fetch (new, failed, or cut off by a crash) with fewer than `maxAttempts` attempts, oldest first. */
-export function pendingListings(db: Db, sourceId: string, maxAttempts: number): ListingRecord[] {
+/**
+ * Listings still to fetch (new, failed, or cut off by a crash), oldest first: those with fewer than `maxAttempts`
+ * attempts, and those past them whose retry time (see startListingAttempt) has come.
+ */
+export function pendingListings(db: Db, sourceId: string, maxAttempts: number, now: Date): ListingRecord[] {
   const rows = db
     .prepare(
-      `SELECT * FROM listings WHERE source_id = ? AND status IN ('new', 'failed') AND attempts < ?
+      `SELECT * FROM listings WHERE source_id = @sourceId AND status IN ('new', 'failed')
+         AND (attempts < @maxAttempts OR (next_attempt_at IS NOT NULL AND next_attempt_at <= @now))
        ORDER BY published_at, first_seen_at, url`,
     )
-    .all(sourceId, maxAttempts) as Array<{
+    .all({ sourceId, maxAttempts, now: now.toISOString() }) as Array<{
     url: string;
     source_id: string;
     title: string;
@@ -173,12 +177,24 @@ export function pendingListings(db: Db, sourceId: string, maxAttempts: number): 
   }));
 }
 
+/** Delay before the next attempt at a listing that has had `attempts` attempts: none below the maximum, then 1 h doubling to 24 h. */
+export function listingRetryDelayMs(attempts: number, maxAttempts: number): number {
+  if (attempts < maxAttempts) return 0;
+  return Math.min(3_600_000 * 2 ** Math.min(attempts - maxAttempts, 10), 24 * 3_600_000);
+}
+
 /**
  * Counts an attempt at a listing before it is processed, so a listing that kills the process every time it is read
- * is given up after the maximum attempts instead of crashing every restart.
+ * is not read on every restart: past `maxAttempts` it waits (listingRetryDelayMs) before it is tried again. A listing
+ * whose attempts were cut off by kills that were not its fault is delayed, never given up.
  */
-export function startListingAttempt(db: Db, url: string): void {
-  db.prepare('UPDATE listings SET attempts = attempts + 1 WHERE url = ?').run(url);
+export function startListingAttempt(db: Db, url: string, maxAttempts: number, now: Date): void {
+  const attempts = ((db.prepare('SELECT attempts FROM listings WHERE url = ?').pluck().get(url) as number | undefined) ?? 0) + 1;
+  db.prepare('UPDATE listings SET attempts = ?, next_attempt_at = ? WHERE url = ?').run(
+    attempts,
+    new Date(now.getTime() + listingRetryDelayMs(attempts, maxAttempts)).toISOString(),
+    url,
+  );
 }
 
 export function markListing(db: Db, url: string, outcome: { status: 'done' | 'failed'; noticeKey?: string | null; error?: string | null }): void {

@@ -135,7 +135,7 @@ describe('scheduler', () => {
     const scheduler = startScheduler(context(http), sources, { tickCron: '0 0 1 1 *' });
     try {
       expect(await scheduler.tick()).toEqual([]);
-      expect(pendingListings(app.db, 'exportcontrol', 3)).toEqual([]);
+      expect(pendingListings(app.db, 'exportcontrol', 3, clock)).toEqual([]);
       expect(app.db.prepare('SELECT status, attempts FROM listings WHERE url = ?').get(`${fake.baseUrl}${listing.path}`)).toEqual({
         status: 'done',
         attempts: 1,

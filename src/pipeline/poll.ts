@@ -392,10 +392,10 @@ export async function processPending(
 ): Promise<NoticeOutcome[]> {
   const { app } = ctx;
   const notices: NoticeOutcome[] = [];
-  const pending = pendingListings(app.db, sourceId, ctx.settings.maxListingAttempts);
+  const pending = pendingListings(app.db, sourceId, ctx.settings.maxListingAttempts, app.now());
   for (const listing of pending) {
     let outcome: NoticeOutcome;
-    startListingAttempt(app.db, listing.url);
+    startListingAttempt(app.db, listing.url, ctx.settings.maxListingAttempts, app.now());
     try {
       outcome = await processListing(ctx, listing);
       markListing(app.db, listing.url, { status: 'done', noticeKey: outcome.noticeKey });
