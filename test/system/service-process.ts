@@ -48,8 +48,8 @@ export function startService(cwd: string, env: NodeJS.ProcessEnv): Service {
 
 export interface Receiver {
   url: string;
-  /** Every request that arrived, in order: its idempotency key and whether its signature verified. */
-  arrivals: Array<{ key: string; valid: boolean; at: number }>;
+  /** Every request that arrived, in order: its idempotency key, whether its signature verified, its path and body. */
+  arrivals: Array<{ key: string; valid: boolean; at: number; path: string; body: string }>;
   close(): Promise<void>;
 }
 
@@ -67,7 +67,7 @@ export async function startReceiver(secret: string): Promise<Receiver> {
         String(req.headers['x-exportwatch-signature']),
         new Date(),
       );
-      arrivals.push({ key: String(req.headers['x-exportwatch-delivery']), valid, at: Date.now() });
+      arrivals.push({ key: String(req.headers['x-exportwatch-delivery']), valid, at: Date.now(), path: req.url ?? '', body });
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: `rcv-${arrivals.length}` }));
     });
   });
