@@ -1,8 +1,9 @@
-// `npm run bench` (second part): fan-out of ONE event to 1,000 webhook destinations through the outbox worker and the
+// `npm run bench` (fanout): fan-out of ONE event to 1,000 webhook destinations through the outbox worker and the
 // webhook adapter, against a local receiver that enforces 1 message per second per destination and a global limit,
 // and fails 5% of the requests it admits. Prints the time until every delivery is marked sent against the theoretical
 // minimum (target ≤ 1.2×), and checks that every delivery arrived exactly once. Exits non-zero only on losses or
-// duplicates: it prints figures, it is not a test.
+// duplicates: it prints figures, it is not a test. Headline rows go to bench/index.ts's summary table.
+// Alone: node --import tsx bench/fanout.ts [options]
 //
 // The receiver (127.0.0.1:0, in this process) takes each request in order:
 //   1. 401 unless the X-ExportWatch-Signature verifies (and the body's deliveryId is the header's key);
@@ -36,6 +37,7 @@ import { createOutboxWorker } from '../src/alerts/outbox.js';
 import type { AlertEvent } from '../src/alerts/types.js';
 import { openDatabase } from '../storage/db.js';
 import { deliveryCounts, listDeliveries, nextDueAt, recordEvent } from '../storage/outbox.js';
+import { reportRows } from './summary.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -342,6 +344,20 @@ try {
       .map((r) => `@${f1(r.start / 1000)}s ${f2(r.ms / 1000)}s sent ${r.sent} retried ${r.retried}`)
       .join('; ')}${runs.length > 6 ? '; …' : ''})` + (errors.length > 0 ? ` · worker errors ${errors.length}: ${String(errors[0])}` : ''),
   );
+  reportRows([
+    {
+      measure: `fan-out: 1 event to ${N.toLocaleString('en')} webhooks`,
+      figure: finished ? `${f2(elapsed)} s = ${f2(ratio)}× the minimum ${f2(tMin)} s` : `unfinished after ${GIVE_UP_MS / 1000} s (${outstanding} queued)`,
+      target: '≤ 1.2× the minimum',
+      met: finished && ratio <= 1.2,
+    },
+    {
+      measure: 'fan-out: exactly once',
+      figure: `${duplicates} duplicates, ${losses} losses, ${stats.badSignature} bad signatures`,
+      target: '0, 0, 0',
+      met: duplicates === 0 && losses === 0 && stats.badSignature === 0 && allSent,
+    },
+  ]);
   if (!finished) console.log(`  gave up after ${GIVE_UP_MS / 1000} s: ${outstanding} deliveries still queued (counted as losses below)`);
   if (losses > 0 || duplicates > 0) {
     console.log(`  FAILED: ${losses} not received (${outstanding} of them still queued in the outbox), ${duplicates} duplicated`);
