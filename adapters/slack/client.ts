@@ -118,10 +118,17 @@ export function createClient(token: string | undefined, settings: ClientSettings
   return new webApi.WebClient(token, clientOptions(settings));
 }
 
-/** The Slack error code of a failed call (`not_in_channel`, `ratelimited`…), if it is a platform error. */
+/** What Slack's error codes look like; anything else in `error` is a body that was not Slack's JSON. */
+const ERROR_CODE = /^[a-z][a-z0-9_]{0,79}$/;
+
+/**
+ * The Slack error code of a failed call (`not_in_channel`, `ratelimited`…), if it is a platform error. The Web API
+ * client puts a body that is not JSON (a proxy's error page, an answer cut short) in `error` as it came: that is no
+ * code (null).
+ */
 export function slackErrorCode(err: unknown): string | null {
   const e = err as { code?: string; data?: { error?: unknown } };
-  if (e?.code === webApi.ErrorCode.PlatformError && typeof e.data?.error === 'string') return e.data.error;
+  if (e?.code === webApi.ErrorCode.PlatformError && typeof e.data?.error === 'string' && ERROR_CODE.test(e.data.error)) return e.data.error;
   return null;
 }
 
@@ -132,9 +139,9 @@ function retryAfterOf(err: unknown): number | undefined {
 }
 
 /**
- * A failed Web API call as the outbox sees it: 429 → retryable with Retry-After; `ratelimited`, 5xx, network errors and
- * timeouts → retryable; `not_in_channel`, `channel_not_found`, `account_inactive`, `invalid_auth`, `token_revoked` and
- * other client errors → permanent. Messages carry no token.
+ * A failed Web API call as the outbox sees it: 429 → retryable with Retry-After; `ratelimited`, 5xx, network errors,
+ * timeouts and answers that are not Slack's JSON → retryable; `not_in_channel`, `channel_not_found`, `account_inactive`,
+ * `invalid_auth`, `token_revoked` and other client errors → permanent. Messages carry no token and no answer body.
  */
 export function toDeliveryError(err: unknown, what: string): DeliveryError {
   const e = err as {
@@ -149,7 +156,9 @@ export function toDeliveryError(err: unknown, what: string): DeliveryError {
       return new DeliveryError(`${what}: rate limited by Slack (429${after !== undefined ? `, retry after ${after / 1000} s` : ''})`, true, after);
     }
     case webApi.ErrorCode.PlatformError: {
-      const code = slackErrorCode(err) ?? 'unknown_error';
+      const code = slackErrorCode(err);
+      // An answer that is not Slack's (malformed JSON, an HTML page with status 200) says nothing final: try again.
+      if (code === null) return new DeliveryError(`${what}: Slack answered with a body that is not a Web API answer`, true);
       if (RETRYABLE_ERRORS.has(code)) return new DeliveryError(`${what}: Slack answered ${code}`, true, retryAfterOf(err));
       return new DeliveryError(`${what}: Slack answered ${code}${PERMANENT_ERRORS.has(code) ? '' : ' (not retried)'}`, false);
     }

@@ -3,8 +3,9 @@
 // chat.postMessage with the workspace's bot token (SLACK_BOT_TOKEN, or the encrypted OAuth installation), Block Kit
 // from blocks.ts, unfurling off and `link_names` off; the outbox's idempotency key travels in the message metadata.
 // The client never retries by itself and times out (SLACK_TIMEOUT_MS): the outbox owns retries, across restarts.
-// 429 → retryable after Retry-After; `ratelimited`, 5xx, network → retryable; `not_in_channel`, `channel_not_found`,
-// `account_inactive`, `invalid_auth`, `token_revoked`… → permanent. The message id is the posted message's ts.
+// 429 → retryable after Retry-After; `ratelimited`, 5xx, network, an answer that is not Slack's JSON → retryable;
+// `not_in_channel`, `channel_not_found`, `account_inactive`, `invalid_auth`, `token_revoked`… → permanent. The message
+// id is the posted message's ts.
 // A long change set's detail follows as thread replies; once the main message is posted the delivery counts as sent
 // (a failed reply is logged, not retried through the outbox, which would post the main message twice).
 // A paused workspace (uninstalled, tokens revoked) or one without an installation holds its deliveries: retryable,
