@@ -1,5 +1,6 @@
 // Full-text search over current entries: exact keys first, then names, then details (control points).
 import { allExpression, matchExpression } from '../src/domain/search-text.js';
+import type { Statement } from 'better-sqlite3';
 import type { Db } from './db.js';
 import { toVersion, type EntryVersion, type VersionRow } from './registers.js';
 
@@ -22,6 +23,29 @@ export interface SearchRequest {
   limit: number;
 }
 
+interface Statements {
+  byKey: Statement;
+  byText: Statement;
+}
+
+/** Prepared once per connection: preparing costs more than running these queries over a small register. */
+const prepared = new WeakMap<Db, Statements>();
+
+function statements(db: Db): Statements {
+  let s = prepared.get(db);
+  if (s === undefined) {
+    s = {
+      byKey: db.prepare('SELECT * FROM entry_versions WHERE valid_to IS NULL AND key >= ? AND key < ? ORDER BY key LIMIT ?'),
+      byText: db.prepare(
+        `SELECT v.* FROM entry_search JOIN entry_versions v ON v.id = entry_search.version_id
+     WHERE entry_search MATCH ? LIMIT ?`,
+      ),
+    };
+    prepared.set(db, s);
+  }
+  return s;
+}
+
 /**
  * Candidates for a query, in stages: exact keys and key prefixes, names containing every term,
  * names containing any term, details containing any term. Each stage asks FTS5 for at most
@@ -38,15 +62,11 @@ export function searchEntries(db: Db, request: SearchRequest): SearchHit[] {
       hits.push(toHit(row, via));
     }
   };
-  const byKey = db.prepare('SELECT * FROM entry_versions WHERE valid_to IS NULL AND key >= ? AND key < ? ORDER BY key LIMIT ?');
+  const { byKey, byText } = statements(db);
   for (const key of request.keys) {
     const upper = key.toUpperCase();
     add(byKey.all(upper, `${upper}\uffff`, request.limit) as VersionRow[], 'key');
   }
-  const byText = db.prepare(
-    `SELECT v.* FROM entry_search JOIN entry_versions v ON v.id = entry_search.version_id
-     WHERE entry_search MATCH ? LIMIT ?`,
-  );
   const all = allExpression(request.terms);
   const any = matchExpression(request.terms);
   const stages: Array<[string | null, SearchHit['via']]> = [

@@ -236,6 +236,17 @@ describe('failure modes leave the registers untouched and show in status', () =>
     const second = JSON.parse((await cli('poll', '--once', '--json')).stdout).sources[0];
     expect(second.notices).toEqual([expect.objectContaining({ noticeKey: 'MOFCOM-2026-97', outcome: 'applied' })]);
   });
+
+  it('does not poll a source again before the Retry-After of its 429', async () => {
+    fake.misbehave('rate-limited', { retryAfter: 7200 });
+    const before = Date.now();
+    const [source] = JSON.parse((await cli('poll', '--once', '--json')).stdout).sources;
+    expect(source.error.message).toMatch(/HTTP 429 .*\(Retry-After 7200 s\)/);
+    // `every: 15m`, but the source asked for two hours.
+    const next = Date.parse((await statusJson()).sources[0]!.nextPollAt!);
+    expect(next).toBeGreaterThanOrEqual(before + 7200_000);
+    expect(next).toBeLessThan(Date.now() + 7200_000 + 1000);
+  });
 });
 
 describe('guards and attachments', () => {

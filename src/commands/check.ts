@@ -1,5 +1,6 @@
 // `check`: is something on a list? English or Chinese in, ranked entries out; no match is not a clearance.
-import { expandQuery } from '../domain/glossary.js';
+import { expandQuery, type QueryExpansion } from '../domain/glossary.js';
+import type { EntryVersion } from '../../storage/registers.js';
 import { searchEntries } from '../../storage/search.js';
 import type { App } from '../app.js';
 import { registerModule } from '../registers/index.js';
@@ -31,7 +32,24 @@ export const NO_CLEARANCE_NOTE = 'No match is not a clearance: the lists are pub
 /** Candidates fetched before ranking; bounds the work per query whatever the register size. */
 export const CANDIDATES = 100;
 
-export function check(app: App, rawQuery: string, limit = 20): CheckAnswer {
+/** One candidate after ranking: the current version found, its name, and the control point that matched, if any. */
+export interface RankedHit {
+  version: EntryVersion;
+  name: string;
+  matched: CheckResult['matched'];
+}
+
+/** A query's candidates, ranked; what check() and the chat reply are built from. */
+export interface CheckRanking {
+  query: string;
+  expansion: QueryExpansion;
+  searchedFor: string[];
+  /** At most CANDIDATES. */
+  hits: RankedHit[];
+}
+
+/** Cleans and expands the query, fetches at most CANDIDATES current entries and ranks them. */
+export function rankCheck(app: App, rawQuery: string): CheckRanking {
   const query = cleanQuery(rawQuery);
   const keys = keysInQuery(query);
   const expansion = expandQuery(app.glossary, query);
@@ -66,17 +84,37 @@ export function check(app: App, rawQuery: string, limit = 20): CheckAnswer {
   ranked.sort((a, b) => a.score - b.score || a.order - b.order);
   return {
     query,
+    expansion,
     searchedFor: terms,
-    results: ranked.slice(0, limit).map(({ hit, name, points, index }): CheckResult => ({
-      register: hit.version.register,
-      key: hit.version.key,
+    hits: ranked.map(({ hit, name, points, index }) => ({
+      version: hit.version,
       name,
-      status: registerModule(hit.version.register).statusOf(hit.version.fields),
-      validFrom: hit.version.validFrom,
-      gloss: name ? app.gloss(name) : null,
       matched: index >= 0 ? { controlPoint: index + 1, text: points[index]! } : null,
     })),
-    more: ranked.length > limit,
+  };
+}
+
+/** A ranked hit as check() reports it: with its status and the glossary's English for its name. */
+export function checkResult(app: App, hit: RankedHit): CheckResult {
+  const v = hit.version;
+  return {
+    register: v.register,
+    key: v.key,
+    name: hit.name,
+    status: registerModule(v.register).statusOf(v.fields),
+    validFrom: v.validFrom,
+    gloss: hit.name ? app.gloss(hit.name) : null,
+    matched: hit.matched,
+  };
+}
+
+export function check(app: App, rawQuery: string, limit = 20): CheckAnswer {
+  const ranking = rankCheck(app, rawQuery);
+  return {
+    query: ranking.query,
+    searchedFor: ranking.searchedFor,
+    results: ranking.hits.slice(0, limit).map((hit) => checkResult(app, hit)),
+    more: ranking.hits.length > limit,
     note: NO_CLEARANCE_NOTE,
   };
 }

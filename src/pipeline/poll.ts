@@ -334,6 +334,8 @@ export async function pollSource(
   } catch (err) {
     const reason = err instanceof SourceError ? err.reason : 'error';
     const message = err instanceof Error ? err.message : String(err);
+    // A source that asked to be left alone (429/503 with Retry-After) is not polled again before that.
+    if (err instanceof SourceError && err.retryAfterMs !== undefined) postponePoll(ctx, source.id, new Date(started.getTime() + err.retryAfterMs));
     recordHealth(ctx, source.id, at, { reason, message });
     return { sourceId: source.id, ok: false, error: { reason, message }, listings: 0, newListings: 0, notices: [] };
   }
@@ -341,6 +343,12 @@ export async function pollSource(
   const notices = await processPending(ctx, source.id);
   recordHealth(ctx, source.id, at, null);
   return { sourceId: source.id, ok: true, listings: listings.length, newListings, notices };
+}
+
+/** Moves the source's next poll to `until` when that is later than the one already set. */
+function postponePoll(ctx: PollContext, sourceId: string, until: Date): void {
+  const next = getHealth(ctx.app.db, sourceId).nextPollAt;
+  if (next === null || Date.parse(next) < until.getTime()) setNextPoll(ctx.app.db, sourceId, until.toISOString());
 }
 
 /** Fetches a news feed, keeps the items not seen before (across feeds and polls) and alerts each. */
@@ -356,6 +364,7 @@ async function pollFeed(ctx: PollContext, source: Extract<SourceConfig, { kind: 
     parsed = await fetchFeed(ctx.http, { id: source.id, url: source.url }, { now: app.now(), topics: app.topics });
   } catch (err) {
     const failure = { reason: err instanceof SourceError ? err.reason : 'feed', message: err instanceof Error ? err.message : String(err) };
+    if (err instanceof SourceError && err.retryAfterMs !== undefined) postponePoll(ctx, source.id, new Date(Date.parse(at) + err.retryAfterMs));
     recordHealth(ctx, source.id, at, failure);
     return { sourceId: source.id, ok: false, error: failure, listings: 0, newListings: 0, notices: [] };
   }

@@ -237,6 +237,16 @@ describe('misbehaviour', () => {
     expect((await raw(`${fake.baseUrl}/`)).status).toBe(200);
   });
 
+  it('rate-limited answers 429 with Retry-After, limited by times', async () => {
+    fake.misbehave('rate-limited', { retryAfter: 7, times: 1 });
+    const res = await raw(`${fake.baseUrl}/`);
+    expect(res.status).toBe(429);
+    expect(res.headers['retry-after']).toBe('7');
+    expect((await raw(`${fake.baseUrl}/`)).status).toBe(200);
+    fake.misbehave('rate-limited');
+    expect((await raw(`${fake.baseUrl}/`)).headers['retry-after']).toBe('1');
+  });
+
   it('path restricts a misbehaviour to a path prefix', async () => {
     doc();
     fake.misbehave('server-error', { path: '/a/' });

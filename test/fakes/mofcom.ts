@@ -25,6 +25,7 @@
 //   js-shell        any request answers 200 with a JavaScript shell / `wscckey` redirect page
 //   reset-first     the connection is destroyed without an answer (then, with times 1, served)
 //   server-error    502 Bad Gateway
+//   rate-limited    429 Too Many Requests with `Retry-After: <retryAfter>` (seconds, default 1)
 //   forbidden       403 with a challenge-like page
 //   slow            the answer is delayed by delayMs (default 5000), beyond a client timeout
 //   truncated       Content-Length larger than the body, then the connection is closed
@@ -56,6 +57,7 @@ export type Misbehaviour =
   | 'js-shell'
   | 'reset-first'
   | 'server-error'
+  | 'rate-limited'
   | 'forbidden'
   | 'slow'
   | 'truncated'
@@ -68,6 +70,8 @@ export interface MisbehaveOptions {
   path?: string;
   /** For 'slow': how long the answer is held back (ms). */
   delayMs?: number;
+  /** For 'rate-limited': the Retry-After header, in seconds (default 1). */
+  retryAfter?: number;
 }
 
 export interface FakeRequest {
@@ -75,6 +79,8 @@ export interface FakeRequest {
   path: string;
   headers: Record<string, string | string[] | undefined>;
   body: string;
+  /** When it arrived (Date.now()). */
+  at: number;
 }
 
 export interface FakeMofcom {
@@ -224,11 +230,12 @@ interface State {
   remaining: number;
   prefix: string | undefined;
   delayMs: number;
+  retryAfter: number;
 }
 
 /** Starts the fake on 127.0.0.1 at a free port. */
 export async function startFakeMofcom(init: { listings?: FakeListing[]; documents?: FakeArticle[] } = {}): Promise<FakeMofcom> {
-  const state: State = { mode: null, remaining: 0, prefix: undefined, delayMs: 5000 };
+  const state: State = { mode: null, remaining: 0, prefix: undefined, delayMs: 5000, retryAfter: 1 };
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
 
@@ -242,6 +249,7 @@ export async function startFakeMofcom(init: { listings?: FakeListing[]; document
       state.remaining = opts.times ?? (mode === 'reset-first' ? 1 : Number.POSITIVE_INFINITY);
       state.prefix = opts.path;
       state.delayMs = opts.delayMs ?? 5000;
+      state.retryAfter = opts.retryAfter ?? 1;
     },
     close: async () => {
       for (const t of timers) clearTimeout(t);
@@ -261,7 +269,16 @@ export async function startFakeMofcom(init: { listings?: FakeListing[]; document
 
   type Kind = 'json' | 'html' | 'text' | 'binary';
 
-  const send = (req: IncomingMessage, res: ServerResponse, path: string, status: number, contentType: string, body: string | Buffer, kind: Kind): void => {
+  const send = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: string,
+    status: number,
+    contentType: string,
+    body: string | Buffer,
+    kind: Kind,
+    extraHeaders: Record<string, string> = {},
+  ): void => {
     let bytes: Buffer;
     let type = contentType;
     if (typeof body === 'string') {
@@ -276,7 +293,7 @@ export async function startFakeMofcom(init: { listings?: FakeListing[]; document
     } else {
       bytes = body;
     }
-    const headers: Record<string, string | number> = { 'Content-Type': type };
+    const headers: Record<string, string | number> = { 'Content-Type': type, ...extraHeaders };
     if (req.method === 'GET' && status === 200) {
       const etag = `"${createHash('sha1').update(bytes).digest('hex').slice(0, 16)}"`;
       headers.ETag = etag;
@@ -406,6 +423,11 @@ ${visible.map(row).join('\n')}
       send(req, res, path, 502, 'text/html', '<html><body><h1>502 Bad Gateway</h1></body></html>', 'html');
       return;
     }
+    if (consume('rate-limited', path)) {
+      const page = '<html><head><title>429 Too Many Requests</title></head><body><h1>429 Too Many Requests</h1></body></html>';
+      send(req, res, path, 429, 'text/html', page, 'html', { 'Retry-After': String(state.retryAfter) });
+      return;
+    }
     if (consume('forbidden', path)) {
       send(
         req,
@@ -441,7 +463,7 @@ ${visible.map(row).join('\n')}
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
-      fake.requests.push({ method: req.method ?? 'GET', path: req.url ?? '/', headers: { ...req.headers }, body });
+      fake.requests.push({ method: req.method ?? 'GET', path: req.url ?? '/', headers: { ...req.headers }, body, at: Date.now() });
       const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
       if (consume('slow', path)) {
         const timer = setTimeout(() => {

@@ -1,12 +1,12 @@
 // `check <query>` (alias `lookup`): every register searched through check(), each hit with its badge,
 // key, Chinese name, English gloss, matching control point, date and suspension (MESSAGES.md §4).
 import type { Message, MessageItem, MessageLink } from '../../alerts/message.js';
-import { expandQuery } from '../../domain/glossary.js';
 import { SEVERITY_ORDER, type Severity } from '../../domain/types.js';
 import type { App } from '../../app.js';
 import { getNotice } from '../../../storage/notices.js';
-import { keyHistory, latestStateDate } from '../../../storage/registers.js';
-import { check, CANDIDATES, NO_CLEARANCE_NOTE, type CheckResult } from '../check.js';
+import { latestStateDate } from '../../../storage/registers.js';
+import { registerModule } from '../../registers/index.js';
+import { CANDIDATES, NO_CLEARANCE_NOTE, rankCheck, type CheckRanking, type RankedHit } from '../check.js';
 import { entryText, registerShort, statusBadge, suspendedUntil } from './badges.js';
 import { echo, plural } from './text.js';
 
@@ -16,27 +16,25 @@ const MAX_TERMS_SHOWN = 4;
 const MAX_LINKS = 3;
 
 /** The Chinese the query was searched as, one form per glossary term, when it differs from the query. */
-function chineseTerms(app: App, query: string): string[] {
-  const zh = expandQuery(app.glossary, query)
-    .terms.map((t) => t.zh[0])
-    .filter((t): t is string => t !== undefined && t !== query);
+function chineseTerms(ranking: CheckRanking): string[] {
+  const zh = ranking.expansion.terms.map((t) => t.zh[0]).filter((t): t is string => t !== undefined && t !== ranking.query);
   return [...new Set(zh)].slice(0, MAX_TERMS_SHOWN);
 }
 
-function hitItem(app: App, r: CheckResult): { item: MessageItem; severity: Severity; notice: string | null } {
-  const current = keyHistory(app.db, r.register, r.key).find((v) => v.validTo === null);
-  const fields = current?.fields ?? {};
-  const badge = statusBadge(r.register, r.status);
+function hitItem(app: App, hit: RankedHit): { item: MessageItem; severity: Severity; notice: string | null } {
+  // Search finds current versions only: the hit is the entry as it stands.
+  const { register, key, fields, validFrom, createdByNotice } = hit.version;
+  const badge = statusBadge(register, registerModule(register).statusOf(fields));
   const { name, english } = entryText(fields, app.gloss);
   const details: string[] = [];
-  if (r.matched) details.push(`control point ${r.matched.controlPoint}: ${r.matched.text}`);
-  details.push(`${registerShort(r.register)} · since ${r.validFrom}`);
+  if (hit.matched) details.push(`control point ${hit.matched.controlPoint}: ${hit.matched.text}`);
+  details.push(`${registerShort(register)} · since ${validFrom}`);
   const until = suspendedUntil(fields);
   if (until) details.push(`suspended until ${until}`);
   return {
-    item: { code: `${badge.mark} ${badge.word} ${r.key}`, text: name || r.name, gloss: english ?? r.gloss, details },
+    item: { code: `${badge.mark} ${badge.word} ${key}`, text: name || hit.name, gloss: english ?? (hit.name ? app.gloss(hit.name) : null), details },
     severity: badge.severity,
-    notice: current?.createdByNotice ?? null,
+    notice: createdByNotice,
   };
 }
 
@@ -51,9 +49,12 @@ function officialLinks(app: App, noticeKeys: readonly (string | null)[]): Messag
 }
 
 export function checkReply(app: App, rawQuery: string): Message {
-  const answer = check(app, rawQuery, CANDIDATES);
-  const query = echo(answer.query, 60);
-  const terms = chineseTerms(app, answer.query);
+  const ranking = rankCheck(app, rawQuery);
+  // Counted up to CANDIDATES (the most the search returns); only the first CHECK_SHOWN are looked at further.
+  const results = ranking.hits.slice(0, CANDIDATES);
+  const answer = { results, more: ranking.hits.length > CANDIDATES };
+  const query = echo(ranking.query, 60);
+  const terms = chineseTerms(ranking);
   const searched = terms.length > 0 ? ` (${terms.join(', ')})` : '';
   const asOf = latestStateDate(app.db, 'tech-catalogue');
   const subtitle = asOf ? `Technology catalogue as of ${asOf}; all registers searched` : 'All registers searched';

@@ -298,6 +298,18 @@ describe('retries', () => {
     expect(hits).toHaveLength(3);
     expect(sleeps).toEqual([2000, 60_000]);
   });
+
+  it('reports the last Retry-After with the failure, beyond the wait cap (up to a day)', async () => {
+    const { base } = await serve((_req, res, hit) => {
+      res.writeHead(hit.n === 1 ? 503 : 429, { 'Retry-After': hit.n === 1 ? '5' : '7200' });
+      res.end('busy');
+    });
+    const error = await failure(client({ retries: 1 }).http.fetch({ url: `${base}/` }));
+    expect(error).toMatchObject({ reason: 'http-status', status: 429, retryAfterMs: 7_200_000 });
+    expect(error.message).toContain('(Retry-After 7200 s)');
+    const plain = await serve((_req, res) => res.writeHead(500).end());
+    expect((await failure(client({ retries: 0 }).http.fetch({ url: `${plain.base}/` }))).retryAfterMs).toBeUndefined();
+  });
 });
 
 describe('timeouts and limits', () => {

@@ -57,8 +57,10 @@ export const DEFAULT_HTTP_CLIENT_OPTIONS = {
   maxRedirects: 5,
 } as const;
 
-/** A Retry-After longer than this is cut to it. */
+/** A Retry-After longer than this is cut to it (waiting within a fetch). */
 export const MAX_RETRY_AFTER_MS = 60_000;
+/** A Retry-After longer than this is cut to it when reported with the failure (for the next poll). */
+export const MAX_REPORTED_RETRY_AFTER_MS = 24 * 3600_000;
 /** No single backoff wait is longer than this. */
 export const MAX_BACKOFF_MS = 60_000;
 /** A redirect's own body is read (and thrown away) up to this size, then the connection is dropped. */
@@ -190,7 +192,7 @@ async function decompress(body: Buffer, contentEncoding: string | undefined, lim
 }
 
 /** Milliseconds asked for by a Retry-After header (delta-seconds or an HTTP date), capped; 0 when absent or invalid. */
-export function parseRetryAfter(value: string | undefined, nowMs: number = Date.now()): number {
+export function parseRetryAfter(value: string | undefined, nowMs: number = Date.now(), capMs = MAX_RETRY_AFTER_MS): number {
   if (value === undefined) return 0;
   const trimmed = value.trim();
   let ms: number;
@@ -200,7 +202,7 @@ export function parseRetryAfter(value: string | undefined, nowMs: number = Date.
     if (Number.isNaN(date)) return 0;
     ms = date - nowMs;
   }
-  return Math.min(Math.max(0, ms), MAX_RETRY_AFTER_MS);
+  return Math.min(Math.max(0, ms), capMs);
 }
 
 /** One request at a time per host, with a minimum gap after the end of each. */
@@ -387,14 +389,20 @@ class PoliteHttpClient implements HttpClient {
   private async sendWithRetries(send: SendOptions): Promise<RawResponse> {
     const attempts = Math.max(0, Math.floor(this.options.retries)) + 1;
     let last: AttemptFailure | undefined;
+    // The last answer's Retry-After, uncapped (but for a day), reported with the failure.
+    let askedMs = 0;
     for (let attempt = 0; attempt < attempts; attempt++) {
       let retryAfterMs = 0;
+      askedMs = 0;
       try {
         const raw = await this.queue.run(send.target.host, () => this.sendOnce(send));
         if (raw.status < 500 && raw.status !== 429) return raw;
         const statusText = raw.statusText ? ` ${raw.statusText}` : '';
         last = new AttemptFailure('http-status', `HTTP ${raw.status}${statusText}`, true, raw.status);
-        if (raw.status === 429 || raw.status === 503) retryAfterMs = parseRetryAfter(raw.headers['retry-after']);
+        if (raw.status === 429 || raw.status === 503) {
+          retryAfterMs = parseRetryAfter(raw.headers['retry-after']);
+          askedMs = parseRetryAfter(raw.headers['retry-after'], Date.now(), MAX_REPORTED_RETRY_AFTER_MS);
+        }
       } catch (error) {
         if (!(error instanceof AttemptFailure)) throw error;
         if (!error.retryable) throw this.sourceError(send, error, attempt + 1);
@@ -406,13 +414,14 @@ class PoliteHttpClient implements HttpClient {
         if (wait > 0) await this.sleep(wait);
       }
     }
-    throw this.sourceError(send, last ?? new AttemptFailure('network', 'no attempt was made', false), attempts);
+    throw this.sourceError(send, last ?? new AttemptFailure('network', 'no attempt was made', false), attempts, askedMs);
   }
 
-  private sourceError(send: SendOptions, failure: AttemptFailure, attempts: number): SourceError {
+  private sourceError(send: SendOptions, failure: AttemptFailure, attempts: number, retryAfterMs = 0): SourceError {
     const tries = `${attempts} attempt${attempts === 1 ? '' : 's'}`;
-    const message = `${send.method} ${send.target.href} failed after ${tries}: ${failure.message}`;
-    return new SourceError(failure.reason, message, send.target.href, failure.status);
+    const asked = retryAfterMs > 0 ? ` (Retry-After ${Math.ceil(retryAfterMs / 1000)} s)` : '';
+    const message = `${send.method} ${send.target.href} failed after ${tries}: ${failure.message}${asked}`;
+    return new SourceError(failure.reason, message, send.target.href, failure.status, retryAfterMs > 0 ? retryAfterMs : undefined);
   }
 
   private sendOnce({ target, method, headers, body, limit, pinned }: SendOptions): Promise<RawResponse> {

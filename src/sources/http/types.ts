@@ -9,6 +9,8 @@ export class SourceError extends Error {
     message: string,
     readonly url: string,
     readonly status?: number,
+    /** The source's Retry-After on its last answer (429, 503), in milliseconds: how long it asked to be left alone. */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
     this.name = 'SourceError';
