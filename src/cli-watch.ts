@@ -19,6 +19,7 @@ import { describeFieldChange } from './alerts/change-message.js';
 import { createMetrics } from './metrics.js';
 import { startScheduler } from './scheduler.js';
 import { startHttp, type HttpHandler } from './server.js';
+import { createStoreGuard } from './store-guard.js';
 import type { SlackService } from '../adapters/slack/index.js';
 
 export interface CliHelpers {
@@ -50,7 +51,8 @@ function pollText(outcomes: readonly SourceOutcome[]): string {
 }
 
 function statusText(s: StatusAnswer): string {
-  const lines = ['Sources:'];
+  const free = s.store.freeBytes === null ? '' : `, ${(s.store.freeBytes / 1048576).toFixed(1)} MB free`;
+  const lines = [`Database: ${s.store.path} ${s.store.writable ? 'writable' : `NOT WRITABLE (${s.store.fault}: ${s.store.error})`}${free}`, 'Sources:'];
   for (const x of s.sources) {
     const health = x.healthy ? 'ok' : `FAILING ×${x.consecutiveFailures} (${x.lastErrorReason}: ${x.lastError})`;
     lines.push(`  ${x.id.padEnd(24)} ${x.kind.padEnd(24)} ${health}  last success ${x.lastSuccessAt ?? 'never'}  next ${x.nextPollAt ?? 'now'}`);
@@ -166,6 +168,7 @@ export function registerWatchCommands(program: Command, h: CliHelpers): void {
         h.out(
           opts.json
             ? json({
+                store: s.store,
                 sources: s.sources.map((x) => ({
                   id: x.id,
                   kind: x.kind,
@@ -269,6 +272,9 @@ export function registerWatchCommands(program: Command, h: CliHelpers): void {
       const port = opts.port === undefined ? config.port : Number(opts.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number, got "${opts.port}"`);
       await h.withApp(async (app) => {
+        // Storage faults: a locked database is waited out; a full or read-only one stops the service (exit 1).
+        const guard = createStoreGuard(app, config.databasePath, (line) => h.io.stderr.write(`${line}\n`));
+        guard.checkAtStart();
         const watcher = makeWatcher(app, config);
         const metrics = createMetrics();
         // Slack (when SLACK_* is set): /slack/events on this port, or Socket Mode; refuses to start on a bad token.
@@ -290,13 +296,26 @@ export function registerWatchCommands(program: Command, h: CliHelpers): void {
         const handlers: HttpHandler[] = [...(slack ? [slack.handle] : []), ...(teams ? [teams.handle] : [])];
         const http = await startHttp(app, watcher.sources, metrics, port, undefined, { handlers });
         // The Slack delivery adapter reads installations from this store (the --db option included).
-        const worker = makeOutboxWorker(app, config, { stdout: h.io.stdout, env: { ...h.io.env, DATABASE_PATH: config.databasePath } });
+        let lastWorkerError = '';
+        const worker = makeOutboxWorker(
+          app,
+          config,
+          { stdout: h.io.stdout, env: { ...h.io.env, DATABASE_PATH: config.databasePath } },
+          {
+            onError: (err) => {
+              const text = (err as Error).message;
+              if (!guard.report(err) && text !== lastWorkerError) h.io.stderr.write(`delivery worker: ${text}\n`);
+              lastWorkerError = text;
+            },
+            paused: guard.locked,
+          },
+        );
         const keywordMatcher = createKeywordMatcher(app.glossary);
         const digests = (): void => {
           try {
             queueDueDigests(app, { keywordMatcher, maxNews: config.digestMaxNews });
           } catch (err) {
-            h.io.stderr.write(`digests failed: ${(err as Error).message}\n`);
+            if (!guard.report(err)) h.io.stderr.write(`digests failed: ${(err as Error).message}\n`);
           }
         };
         // A digest missed while the service was down is queued once, now.
@@ -309,8 +328,13 @@ export function registerWatchCommands(program: Command, h: CliHelpers): void {
             if (!o.ok) h.io.stderr.write(`source ${o.sourceId} failed: ${o.error?.reason}: ${o.error?.message}\n`);
           },
           onTick: digests,
-          onError: (err) => h.io.stderr.write(`poll failed: ${(err as Error).message}\n`),
+          onError: (err) => {
+            if (!guard.report(err)) h.io.stderr.write(`poll failed: ${(err as Error).message}\n`);
+          },
+          paused: guard.locked,
         });
+        // After a lock, the cut-off work is taken up at once rather than at the next tick.
+        guard.onRecovered(() => void scheduler.tick());
         const slackLine = !slack
           ? ''
           : slack.mode === 'socket'
@@ -324,13 +348,16 @@ export function registerWatchCommands(program: Command, h: CliHelpers): void {
         );
         if (config.clock) h.io.stderr.write(`WARNING: ${config.clock.describe()}.\n`);
         void scheduler.tick();
-        await stopped;
-        h.io.stderr.write('Stopping: finishing the current poll…\n');
+        const fault = await Promise.race([stopped.then(() => null), guard.fatal]);
+        h.io.stderr.write(fault ? 'Stopping: the database cannot take writes (the reason follows)…\n' : 'Stopping: finishing the current poll…\n');
         await scheduler.stop();
         await worker.stop();
         await http.close();
         await slack?.stop();
         await teams?.stop();
+        guard.stop();
+        // Exit status 1 with the fault's line: the database, the cause and what to do.
+        if (fault) throw fault;
       });
     });
 }

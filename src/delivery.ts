@@ -10,9 +10,16 @@ import { recordEvent } from '../storage/outbox.js';
 import { SEVERITY_MARK } from './alerts/message.js';
 import { displayDestination } from './alerts/destination.js';
 
-export function makeOutboxWorker(app: App, config: Config, io: { stdout: NodeJS.WritableStream; env: NodeJS.ProcessEnv }): OutboxWorker {
+export function makeOutboxWorker(
+  app: App,
+  config: Config,
+  io: { stdout: NodeJS.WritableStream; env: NodeJS.ProcessEnv },
+  options: { onError?: (err: unknown) => void; paused?: () => boolean } = {},
+): OutboxWorker {
   return createOutboxWorker({
     db: app.db,
+    ...(options.onError ? { onError: options.onError } : {}),
+    ...(options.paused ? { paused: options.paused } : {}),
     adapters: createAdapters({ env: io.env, stdout: io.stdout, userAgent: config.http.userAgent, db: app.db }),
     now: () => app.now(),
     retryBaseMs: config.delivery.retryBaseMs,

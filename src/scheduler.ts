@@ -18,6 +18,8 @@ export interface SchedulerOptions {
   /** Runs after every pass (e.g. queueing due digests). */
   onTick?: () => void;
   onError?: (error: unknown) => void;
+  /** True while passes should be skipped (the service knows its database is locked by another process). */
+  paused?: () => boolean;
 }
 
 export function isDue(nextPollAt: string | null, now: Date): boolean {
@@ -45,6 +47,9 @@ export function startScheduler(ctx: PollContext, sources: readonly SourceConfig[
       }
       options.onTick?.();
     } catch (err) {
+      // A pass cut off (e.g. by a locked database) may leave listings half done while their source is not due again
+      // for a while: the next pass finishes them first, as after a restart.
+      resumed = false;
       options.onError?.(err);
     }
     return outcomes;
@@ -52,6 +57,7 @@ export function startScheduler(ctx: PollContext, sources: readonly SourceConfig[
   const tick = (): Promise<SourceOutcome[]> => {
     // One pass at a time: a slow source delays the next tick instead of overlapping it.
     if (running) return running;
+    if (options.paused?.()) return Promise.resolve([]);
     const current = pass().finally(() => {
       if (running === current) running = null;
     });

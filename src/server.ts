@@ -13,19 +13,24 @@ export interface HttpService {
   close(): Promise<void>;
 }
 
-/** `/healthz`: 200 with the store reachable and each source's health; 503 when the store is not. */
+/**
+ * `/healthz`: 200 with the store readable and writable and each source's health; 503 when the store cannot be read, or
+ * cannot take a write now (`store.writable: false` with the fault: `locked` by another process, `read-only`…).
+ */
 export function healthz(app: App, sources: readonly SourceConfig[]): { statusCode: number; body: unknown } {
+  let s;
   try {
     app.db.prepare('SELECT 1').get();
+    s = status(app, sources);
   } catch (err) {
-    return { statusCode: 503, body: { ok: false, store: { ok: false, error: (err as Error).message }, sources: [] } };
+    return { statusCode: 503, body: { ok: false, store: { ok: false, writable: false, error: (err as Error).message }, sources: [] } };
   }
-  const s = status(app, sources);
+  const ok = s.store.writable;
   return {
-    statusCode: 200,
+    statusCode: ok ? 200 : 503,
     body: {
-      ok: true,
-      store: { ok: true },
+      ok,
+      store: ok ? { ok: true, writable: true } : { ok: false, writable: false, fault: s.store.fault, error: s.store.error },
       sources: s.sources.map((x) => ({
         id: x.id,
         healthy: x.healthy,

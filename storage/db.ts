@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { toStorageFaultError } from './faults.js';
 
 export type Db = Database.Database;
 
@@ -54,12 +55,29 @@ export function openDatabase(path: string): Db {
   try {
     db = new Database(path);
   } catch (err) {
-    throw new DatabaseOpenError(`cannot open database ${path}: ${(err as Error).message}`, { cause: err });
+    throw openError(path, err);
   }
-  db.pragma('journal_mode = WAL');
-  db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 5000');
-  db.pragma('synchronous = NORMAL');
-  migrate(db);
+  try {
+    // Set first: switching to WAL and migrating wait for another process's write lock like any write.
+    db.pragma('busy_timeout = 5000');
+    db.pragma('journal_mode = WAL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('synchronous = NORMAL');
+    migrate(db);
+  } catch (err) {
+    db.close();
+    throw openError(path, err);
+  }
   return db;
+}
+
+/**
+ * A read-only mount or a file the service user may not write shows first here (SQLite says "unable to open database
+ * file" or "attempt to write a readonly database"): the message names the database and the cause, e.g.
+ * `database is read-only: /srv/data/exportwatch.db: the file system is read-only (EROFS); SQLite said: …`.
+ */
+function openError(path: string, err: unknown): Error {
+  const fault = toStorageFaultError(path, err);
+  if (fault === null) return new DatabaseOpenError(`cannot open database ${path}: ${(err as Error).message}`, { cause: err });
+  return new DatabaseOpenError(fault.message, { cause: fault });
 }

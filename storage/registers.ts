@@ -41,6 +41,9 @@ export function toVersion(row: VersionRow): EntryVersion {
 }
 
 export function ensureRegister(db: Db, id: string, name: string): void {
+  // Read first: every command opens the store this way, and a read must not need the write lock (another process may
+  // hold it for a while; in WAL mode reads go on meanwhile).
+  if (db.prepare('SELECT 1 FROM registers WHERE id = ?').get(id) !== undefined) return;
   db.prepare('INSERT INTO registers (id, name, created_at) VALUES (?, ?, ?) ON CONFLICT(id) DO NOTHING').run(id, name, new Date().toISOString());
 }
 

@@ -197,6 +197,11 @@ export function startListingAttempt(db: Db, url: string, maxAttempts: number, no
   );
 }
 
+/** Takes back the attempt counted by startListingAttempt, for an attempt the store cut off (not the listing's fault). */
+export function giveBackListingAttempt(db: Db, url: string): void {
+  db.prepare('UPDATE listings SET attempts = MAX(attempts - 1, 0) WHERE url = ?').run(url);
+}
+
 export function markListing(db: Db, url: string, outcome: { status: 'done' | 'failed'; noticeKey?: string | null; error?: string | null }): void {
   db.prepare('UPDATE listings SET status = ?, notice_key = COALESCE(?, notice_key), last_error = ? WHERE url = ?').run(
     outcome.status,

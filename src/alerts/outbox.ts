@@ -13,6 +13,7 @@
 import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Db } from '../../storage/db.js';
+import { isTransientFault, storageFault } from '../../storage/faults.js';
 import { claimDue, dueDestinations, markFailed, markRetry, markSent, type Delivery } from '../../storage/outbox.js';
 import { parseDestination } from './destination.js';
 import { DeliveryError, type DeliveryAdapter, type Destination, type Platform } from './types.js';
@@ -54,10 +55,18 @@ export interface OutboxWorkerOptions {
   /** Called once per delivery given up, for operator alerts. */
   onFailed?: (failure: DeliveryFailure) => void;
   onSent?: (delivery: Delivery, messageId: string) => void;
-  /** Errors of the polling loop itself (e.g. the database is locked); the loop goes on. */
+  /**
+   * Errors of the polling loop itself (e.g. the database is locked); the loop goes on. Also told of each failed try at
+   * recording a send's outcome in a locked database (the record is tried again until it is written).
+   */
   onError?: (err: unknown) => void;
   /** Random numbers in [0, 1) for jitter (tests pass a fixed one). */
   random?: () => number;
+  /**
+   * True while the worker should not touch the database (the service knows it is locked by another process): polling
+   * passes are skipped and a record waiting to be retried waits, instead of each blocking for the busy timeout.
+   */
+  paused?: () => boolean;
 }
 
 export interface RunResult {
@@ -141,8 +150,27 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   let timer: NodeJS.Timeout | null = null;
   let looping = false;
 
-  function fail(d: Delivery, error: string, reason: DeliveryFailure['reason'], result: RunResult): void {
-    if (!markFailed(db, d.id, error, now())) return;
+  /**
+   * Records the outcome of a send. A locked database is waited out and the record tried again: the send happened, and a
+   * delivery left `sending` would be sent again once its lease expires. Other errors (a full or read-only database) are
+   * thrown, and the delivery is then sent again, with its idempotency key, by the next run that can record it.
+   */
+  async function record<T>(write: () => T): Promise<T> {
+    for (let wait = 50; ; wait = Math.min(wait * 2, 1000)) {
+      try {
+        return write();
+      } catch (err) {
+        const fault = storageFault(err);
+        if (fault === null || !isTransientFault(fault) || stopping) throw err;
+        options.onError?.(err);
+        await sleep(wait);
+        while (options.paused?.() && !stopping) await sleep(200);
+      }
+    }
+  }
+
+  async function fail(d: Delivery, error: string, reason: DeliveryFailure['reason'], result: RunResult): Promise<void> {
+    if (!(await record(() => markFailed(db, d.id, error, now())))) return;
     result.failed += 1;
     try {
       options.onFailed?.({ delivery: d, error, reason });
@@ -185,7 +213,8 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     }
 
     if ('messageId' in outcome) {
-      markSent(db, d.id, outcome.messageId, now());
+      const messageId = outcome.messageId;
+      await record(() => markSent(db, d.id, messageId, now()));
       result.sent += 1;
       try {
         options.onSent?.(d, outcome.messageId);
@@ -200,7 +229,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     const at = now().getTime();
     if (at >= deadline) return fail(d, expiredMessage(d.attempts, error.message), 'expired', result);
     const delay = error.retryAfterMs ?? retryDelay(d.attempts, retryBaseMs, maxRetryDelayMs, random);
-    if (markRetry(db, d.id, error.message, new Date(Math.min(at + delay, deadline)))) result.retried += 1;
+    if (await record(() => markRetry(db, d.id, error.message, new Date(Math.min(at + delay, deadline))))) result.retried += 1;
   }
 
   function paused(destination: string): boolean {
@@ -230,7 +259,11 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   async function drain(): Promise<RunResult> {
     const result: RunResult = { sent: 0, retried: 0, failed: 0 };
     const destinations = dueDestinations(db, now()).filter((d) => !paused(d));
-    await Promise.all(destinations.map((d) => lane(d, result)));
+    // Every lane ends before the run does (a lane failing, e.g. on a locked database, must not leave others running
+    // into the next run); then the first failure is thrown.
+    const lanes = await Promise.allSettled(destinations.map((d) => lane(d, result)));
+    const failed = lanes.find((l): l is PromiseRejectedResult => l.status === 'rejected');
+    if (failed) throw failed.reason;
     return result;
   }
 
@@ -243,7 +276,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   async function tick(): Promise<void> {
     timer = null;
     try {
-      await runOnce();
+      if (!options.paused?.()) await runOnce();
     } catch (err) {
       options.onError?.(err);
     }

@@ -16,8 +16,11 @@ import {
   setNextPoll,
   setValidators,
   startListingAttempt,
+  giveBackListingAttempt,
 } from '../../storage/sources.js';
 import { deleteValue, getValue, setValue } from '../../storage/kv.js';
+import { storageFault } from '../../storage/faults.js';
+import type { Db } from '../../storage/db.js';
 import { quarantineChanges } from '../../storage/quarantine.js';
 import type { Change, Entry, UnparsedClause } from '../domain/types.js';
 import type { App } from '../app.js';
@@ -186,6 +189,12 @@ function applyToRegister(ctx: PollContext, register: string, update: RegisterUpd
   const size = countCurrent(app.db, register);
   if (size > 0 && removed > size * ctx.settings.quarantineShare) {
     const reason = `removes ${removed} of ${size} entries (more than ${Math.round(ctx.settings.quarantineShare * 100)}%)`;
+    // An attempt cut off after quarantining (a crash, a storage fault) is not quarantined and alerted twice.
+    const held = app.db
+      .prepare("SELECT id FROM quarantine WHERE register_id = ? AND notice_key = ? AND status = 'pending' ORDER BY id LIMIT 1")
+      .pluck()
+      .get(register, notice.key) as number | undefined;
+    if (held !== undefined) return { register, outcome: 'quarantined', quarantineId: held, reason };
     const id = app.db.transaction(() => {
       const qid = quarantineChanges(app.db, { register, noticeKey: notice.key, reason, asOf, changes, unparsed: update.unparsed, at: now });
       const message = buildQuarantineMessage({ id: qid, register, noticeKey: notice.key, reason, changes: changes.length }, now);
@@ -243,6 +252,8 @@ export async function processListing(ctx: PollContext, listing: Pick<Listing, 'u
   const key = noticeKeyOf(article);
   const title = article.title || listing.title;
   const existing = getNotice(app.db, key);
+  // A pending notice is one an earlier attempt started and did not finish (a crash, a storage fault).
+  const resumed = existing?.status === 'pending';
   if (existing && existing.status !== 'pending') {
     addNoticeUrl(app.db, key, listing.url);
     if (page.url !== listing.url) addNoticeUrl(app.db, key, page.url);
@@ -295,8 +306,9 @@ export async function processListing(ctx: PollContext, listing: Pick<Listing, 'u
   const status = quarantined ? 'quarantined' : flags.length > 0 ? 'flagged' : 'applied';
   app.db.transaction(() => {
     setNoticeStatus(app.db, key, status, flags);
-    // A notice that changed no register is still alerted as a notice, never dropped.
-    if (!registers.some((r) => r.outcome === 'recorded' || r.outcome === 'quarantined')) {
+    // A notice that changed no register is still alerted as a notice, never dropped. One whose earlier, cut-off
+    // attempt already recorded (or quarantined) its changes was alerted with them: it is not alerted again as a notice.
+    if (!registers.some((r) => r.outcome === 'recorded' || r.outcome === 'quarantined') && !(resumed && changedRegisters(app, key))) {
       const stored = getNotice(app.db, key)!;
       const at = app.now().toISOString();
       const message = buildNoticeMessage({ ...stored, kind: classification.kind }, flags, at);
@@ -304,6 +316,16 @@ export async function processListing(ctx: PollContext, listing: Pick<Listing, 'u
     }
   })();
   return { url: listing.url, noticeKey: key, title, kind: classification.kind, outcome: status, flags, registers };
+}
+
+/** Whether change sets (recorded or quarantined) from the notice are in the store. */
+function changedRegisters(app: App, noticeKey: string): boolean {
+  return (
+    app.db
+      .prepare('SELECT EXISTS (SELECT 1 FROM change_sets WHERE notice_key = @k) OR EXISTS (SELECT 1 FROM quarantine WHERE notice_key = @k)')
+      .pluck()
+      .get({ k: noticeKey }) === 1
+  );
 }
 
 function nextPollAt(source: SourceConfig, from: Date, random: () => number): string {
@@ -332,6 +354,8 @@ export async function pollSource(
       listings.push(...(await discover(source, { http: ctx.http, now: started, page, conditional: true, ...(options.year ? { year: options.year } : {}) })));
     }
   } catch (err) {
+    // The store failing (e.g. storing the list's validators) is not the source's fault: it stops the poll instead.
+    if (storageFault(err) !== null) throw err;
     const reason = err instanceof SourceError ? err.reason : 'error';
     const message = err instanceof Error ? err.message : String(err);
     // A source that asked to be left alone (429/503 with Retry-After) is not polled again before that.
@@ -363,6 +387,7 @@ async function pollFeed(ctx: PollContext, source: Extract<SourceConfig, { kind: 
   try {
     parsed = await fetchFeed(ctx.http, { id: source.id, url: source.url }, { now: app.now(), topics: app.topics });
   } catch (err) {
+    if (storageFault(err) !== null) throw err;
     const failure = { reason: err instanceof SourceError ? err.reason : 'feed', message: err instanceof Error ? err.message : String(err) };
     if (err instanceof SourceError && err.retryAfterMs !== undefined) postponePoll(ctx, source.id, new Date(Date.parse(at) + err.retryAfterMs));
     recordHealth(ctx, source.id, at, failure);
@@ -393,6 +418,17 @@ async function pollFeed(ctx: PollContext, source: Extract<SourceConfig, { kind: 
   return { sourceId: source.id, ok: true, listings: items.length, newListings: fresh, notices: [], news: fresh };
 }
 
+/**
+ * Listings whose counted attempt a storage fault cut off, per database: the attempt is given back at the next pass. (A
+ * process stopped by a lasting fault — a full disk — loses this: the attempt then stays counted, one per stop.)
+ */
+const owedAttempts = new WeakMap<Db, Set<string>>();
+function owed(db: Db): Set<string> {
+  let set = owedAttempts.get(db);
+  if (!set) owedAttempts.set(db, (set = new Set()));
+  return set;
+}
+
 /** Fetches and applies every listing of a source not yet done (oldest first, so registers move forward in time). */
 export async function processPending(
   ctx: PollContext,
@@ -401,6 +437,11 @@ export async function processPending(
 ): Promise<NoticeOutcome[]> {
   const { app } = ctx;
   const notices: NoticeOutcome[] = [];
+  const owedAttempts = owed(app.db);
+  for (const url of owedAttempts) {
+    giveBackListingAttempt(app.db, url);
+    owedAttempts.delete(url);
+  }
   const pending = pendingListings(app.db, sourceId, ctx.settings.maxListingAttempts, app.now());
   for (const listing of pending) {
     let outcome: NoticeOutcome;
@@ -409,6 +450,12 @@ export async function processPending(
       outcome = await processListing(ctx, listing);
       markListing(app.db, listing.url, { status: 'done', noticeKey: outcome.noticeKey });
     } catch (err) {
+      if (storageFault(err) !== null) {
+        // The store failed (locked, full, read-only…), not the listing: its attempt is given back at the next pass (the
+        // store is not asked again now), and this pass stops. The listing stays pending.
+        owed(app.db).add(listing.url);
+        throw err;
+      }
       const message = err instanceof Error ? err.message : String(err);
       markListing(app.db, listing.url, { status: 'failed', error: message });
       outcome = { url: listing.url, noticeKey: null, title: listing.title, kind: null, outcome: 'failed', flags: [], registers: [], error: message };
