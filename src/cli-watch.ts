@@ -38,9 +38,9 @@ function pollText(outcomes: readonly SourceOutcome[]): string {
   for (const o of outcomes) {
     if (!o.ok) {
       lines.push(`✗ ${o.sourceId}: ${o.error?.reason}: ${o.error?.message}`);
-      continue;
-    }
-    lines.push(`✓ ${o.sourceId}: ${o.listings} listed, ${o.newListings} new, ${o.notices.length} processed`);
+      // A list that answered while notice pages did not still shows what was processed.
+      if (o.notices.length === 0) continue;
+    } else lines.push(`✓ ${o.sourceId}: ${o.listings} listed, ${o.newListings} new, ${o.notices.length} processed`);
     for (const n of o.notices) {
       const regs = n.registers.map((r) => `${r.register} ${r.outcome}${r.summary ? ` ${JSON.stringify(r.summary)}` : ''}`).join('; ');
       lines.push(`    ${n.outcome.padEnd(11)} ${n.noticeKey ?? '-'}  ${n.title}${regs ? `  → ${regs}` : ''}${n.error ? `  (${n.error})` : ''}`);

@@ -237,6 +237,24 @@ describe('failure modes leave the registers untouched and show in status', () =>
     expect(second.notices).toEqual([expect.objectContaining({ noticeKey: 'MOFCOM-2026-97', outcome: 'applied' })]);
   });
 
+  it('counts article pages that keep failing as the source failing, and never gives their listing up while it lasts', async () => {
+    fake.misbehave('server-error', { path: '/article/gndt/202611/1006.html' });
+    for (let i = 1; i <= 4; i++) {
+      const [source] = JSON.parse((await cli('poll', '--once', '--json')).stdout).sources;
+      expect(source).toMatchObject({
+        ok: false,
+        error: { reason: 'http-status', message: expect.stringMatching(/^1 of \d notice page\(s\) not fetched: .*502/) },
+      });
+      expect((await statusJson()).sources[0]).toMatchObject({ consecutiveFailures: i });
+    }
+    // More polls than maxListingAttempts (3): the listing is still pending, and applied once the page answers.
+    fake.misbehave(null);
+    const [recovered] = JSON.parse((await cli('poll', '--once', '--json')).stdout).sources;
+    expect(recovered.ok).toBe(true);
+    expect(recovered.notices).toEqual([expect.objectContaining({ noticeKey: 'MOFCOM-2026-97', outcome: 'applied' })]);
+    expect((await statusJson()).sources[0]).toMatchObject({ consecutiveFailures: 0 });
+  });
+
   it('does not poll a source again before the Retry-After of its 429', async () => {
     fake.misbehave('rate-limited', { retryAfter: 7200 });
     const before = Date.now();

@@ -93,6 +93,8 @@ export interface NoticeOutcome {
   flags: string[];
   registers: RegisterOutcome[];
   error?: string;
+  /** For a failed notice whose page the source would not give for now (5xx, timeout, a shell…): the source error's reason. */
+  sourceTrouble?: string;
 }
 
 export interface SourceOutcome {
@@ -365,14 +367,28 @@ export async function pollSource(
   }
   const newListings = rememberListings(app.db, listings, at);
   const notices = await processPending(ctx, source.id);
-  recordHealth(ctx, source.id, at, null);
-  return { sourceId: source.id, ok: true, listings: listings.length, newListings, notices };
+  // The list answered but a notice page did not (5xx, timeout, a shell or mojibake page…): the source is failing all
+  // the same — status, /healthz and the operator alert say so — and the listing waits for the next poll.
+  const unfetched = notices.filter((n) => n.sourceTrouble !== undefined);
+  const failure =
+    unfetched.length === 0
+      ? null
+      : { reason: unfetched[0]!.sourceTrouble!, message: `${unfetched.length} of ${notices.length} notice page(s) not fetched: ${unfetched[0]!.error}` };
+  recordHealth(ctx, source.id, at, failure);
+  return { sourceId: source.id, ok: failure === null, ...(failure ? { error: failure } : {}), listings: listings.length, newListings, notices };
 }
 
 /** Moves the source's next poll to `until` when that is later than the one already set. */
 function postponePoll(ctx: PollContext, sourceId: string, until: Date): void {
   const next = getHealth(ctx.app.db, sourceId).nextPollAt;
   if (next === null || Date.parse(next) < until.getTime()) setNextPoll(ctx.app.db, sourceId, until.toISOString());
+}
+
+/** A notice page the source would not give for now — not a fault of the listing, so its attempt is given back. */
+function sourceTrouble(err: unknown): err is SourceError {
+  if (!(err instanceof SourceError)) return false;
+  if (err.reason === 'http-status') return err.status === undefined || err.status === 408 || err.status === 429 || err.status >= 500;
+  return ['timeout', 'network', 'js-shell', 'challenge', 'mojibake', 'empty'].includes(err.reason);
 }
 
 /** Fetches a news feed, keeps the items not seen before (across feeds and polls) and alerts each. */
@@ -459,6 +475,12 @@ export async function processPending(
       const message = err instanceof Error ? err.message : String(err);
       markListing(app.db, listing.url, { status: 'failed', error: message });
       outcome = { url: listing.url, noticeKey: null, title: listing.title, kind: null, outcome: 'failed', flags: [], registers: [], error: message };
+      // The source failing to give the page (the poll then counts as failed) does not use up the listing's attempts:
+      // it is not given up while the source is down, however long that lasts.
+      if (sourceTrouble(err)) {
+        giveBackListingAttempt(app.db, listing.url);
+        outcome.sourceTrouble = err.reason;
+      }
     }
     notices.push(outcome);
     onEach?.(outcome, notices.length, pending.length);
