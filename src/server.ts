@@ -16,6 +16,7 @@ export interface HttpService {
 /**
  * `/healthz`: 200 with the store readable and writable and each source's health; 503 when the store cannot be read, or
  * cannot take a write now (`store.writable: false` with the fault: `locked` by another process, `read-only`…).
+ * `status`: `ok`, `degraded` (200: a configured source failing, named with its reason) or `failing` (503: the store).
  */
 export function healthz(app: App, sources: readonly SourceConfig[]): { statusCode: number; body: unknown } {
   let s;
@@ -23,19 +24,24 @@ export function healthz(app: App, sources: readonly SourceConfig[]): { statusCod
     app.db.prepare('SELECT 1').get();
     s = status(app, sources);
   } catch (err) {
-    return { statusCode: 503, body: { ok: false, store: { ok: false, writable: false, error: (err as Error).message }, sources: [] } };
+    return { statusCode: 503, body: { ok: false, status: 'failing', store: { ok: false, writable: false, error: (err as Error).message }, sources: [] } };
   }
   const ok = s.store.writable;
+  // A configured source failing leaves the service up (200: a restart would not help) but `degraded`, naming it.
+  const degraded = s.sources.some((x) => x.kind !== 'removed' && !x.healthy);
   return {
     statusCode: ok ? 200 : 503,
     body: {
       ok,
+      status: !ok ? 'failing' : degraded ? 'degraded' : 'ok',
       store: ok ? { ok: true, writable: true } : { ok: false, writable: false, fault: s.store.fault, error: s.store.error },
       sources: s.sources.map((x) => ({
         id: x.id,
         healthy: x.healthy,
         lastSuccessAt: x.lastSuccessAt,
         lastError: x.lastError,
+        lastErrorReason: x.lastErrorReason,
+        failingSince: x.failingSince,
         consecutiveFailures: x.consecutiveFailures,
       })),
       registers: s.registers,

@@ -177,17 +177,28 @@ describe('/healthz and /metrics', () => {
     try {
       const ok = makeHttpClient(app, config());
       metrics.observe(await pollSource(context(ok), sources[0]!));
+      expect(await (await fetch(`http://127.0.0.1:${http.port}/healthz`)).json()).toMatchObject({ ok: true, status: 'ok' });
       fake.misbehave('server-error');
       metrics.observe(await pollSource(context(ok), sources[0]!));
       const health = await fetch(`http://127.0.0.1:${http.port}/healthz`);
       expect(health.status).toBe(200);
       const body = (await health.json()) as {
         ok: boolean;
+        status: string;
         store: { ok: boolean };
         sources: Array<{ id: string; healthy: boolean; consecutiveFailures: number }>;
       };
-      expect(body).toMatchObject({ ok: true, store: { ok: true } });
-      expect(body.sources).toEqual([expect.objectContaining({ id: 'exportcontrol', healthy: false, consecutiveFailures: 1 })]);
+      // Up (200, a restart would not help), but degraded: the failing source is named, with the reason.
+      expect(body).toMatchObject({ ok: true, status: 'degraded', store: { ok: true } });
+      expect(body.sources).toEqual([
+        expect.objectContaining({
+          id: 'exportcontrol',
+          healthy: false,
+          consecutiveFailures: 1,
+          lastErrorReason: 'http-status',
+          failingSince: expect.any(String),
+        }),
+      ]);
       const text = await (await fetch(`http://127.0.0.1:${http.port}/metrics`)).text();
       expect(text).toMatch(/exportwatch_polls_total\{source="exportcontrol",outcome="ok"\} 1/);
       expect(text).toMatch(/exportwatch_polls_total\{source="exportcontrol",outcome="error"\} 1/);
@@ -199,6 +210,7 @@ describe('/healthz and /metrics', () => {
       app.close();
       const down = await fetch(`http://127.0.0.1:${http.port}/healthz`);
       expect(down.status).toBe(503);
+      expect(await down.json()).toMatchObject({ ok: false, status: 'failing' });
       app = openApp({ databasePath: join(dir.path, 'service.db'), now: () => clock });
     } finally {
       await http.close();
