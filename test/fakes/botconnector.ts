@@ -3,7 +3,8 @@
 // - the Bot Connector (the `serviceUrl` of activities): POST /v3/conversations/{id}/activities (a new message) and
 //   POST /v3/conversations/{id}/activities/{activityId} (a reply) are captured and answered 201 {"id": …};
 //   fail(match, { status, retryAfter, code, times }) answers errors on demand (429 with Retry-After, 403
-//   BotNotInConversationRoster, 404, 5xx), for one conversation or all;
+//   BotNotInConversationRoster, 404, 5xx), for one conversation or all; `delayMs` holds the answer (a client that has
+//   timed out by then gets nothing, and the post is not captured) and `reset` destroys the connection unanswered;
 // - the Bot Framework's OpenID metadata and signing keys (GET /openid, GET /keys, key endorsed for `msteams`), and
 //   sign(claims) to make channel tokens with that key (or with another key, to forge a bad one);
 // - a Teams Workflows webhook receiver over HTTPS (a self-signed certificate for 127.0.0.1, given to the adapter as
@@ -25,12 +26,17 @@ export interface CapturedActivity {
 }
 
 export interface ConnectorFailure {
-  status: number;
+  /** The error status answered (default 500; none with `reset`). */
+  status?: number;
   retryAfter?: number;
   code?: string;
   message?: string;
   /** How many requests fail (default 1). */
   times?: number;
+  /** Hold the request this long first; with no `status` and no `reset` it is then served normally (if the client is still there). */
+  delayMs?: number;
+  /** Destroy the connection without an answer (after `delayMs`). */
+  reset?: boolean;
 }
 
 export interface FakeBotConnector {
@@ -39,8 +45,8 @@ export interface FakeBotConnector {
   openIdMetadataUrl: string;
   /** Successful posts, in order. */
   activities: CapturedActivity[];
-  /** Every request to /v3/…, answered with an error or not. */
-  requests: Array<{ method: string; path: string; status: number }>;
+  /** Every request to /v3/…, answered with an error or not (status 0: reset, or dropped after a client timeout). */
+  requests: Array<{ method: string; path: string; status: number; at: number; retryAfter?: number }>;
   /** Makes the next posts to a conversation (or to any, with `*`) fail. */
   fail(conversationId: string | '*', failure: ConnectorFailure): void;
   /** Posts to one conversation. */
@@ -119,21 +125,43 @@ export async function startFakeBotConnector(): Promise<FakeBotConnector> {
         return;
       }
       const body = await readBody(req);
+      const at = Date.now();
       const conversationId = decodeURIComponent(m[1]!);
       const failing = failures.find((f) => f.left > 0 && (f.match === '*' || f.match === conversationId));
+      let failure: ConnectorFailure | undefined;
       if (failing) {
         failing.left -= 1;
-        const f = failing.failure;
-        requests.push({ method: req.method, path, status: f.status });
+        failure = failing.failure;
+      }
+      const delayMs = failure?.delayMs ?? 0;
+      if (delayMs > 0) {
+        let gone = false;
+        res.on('close', () => {
+          if (!res.writableFinished) gone = true;
+        });
+        await new Promise((r) => setTimeout(r, delayMs));
+        if (gone || res.destroyed) {
+          requests.push({ method: req.method, path, status: 0, at });
+          return;
+        }
+      }
+      if (failure?.reset) {
+        requests.push({ method: req.method, path, status: 0, at });
+        req.socket.destroy();
+        return;
+      }
+      if (failure && (failure.status !== undefined || delayMs === 0)) {
+        const status = failure.status ?? 500;
+        requests.push({ method: req.method, path, status, at, ...(failure.retryAfter !== undefined ? { retryAfter: failure.retryAfter } : {}) });
         json(
           res,
-          f.status,
-          { error: { code: f.code ?? 'Error', message: f.message ?? `fake failure ${f.status}` } },
-          f.retryAfter !== undefined ? { 'retry-after': String(f.retryAfter) } : {},
+          status,
+          { error: { code: failure.code ?? 'Error', message: failure.message ?? `fake failure ${status}` } },
+          failure.retryAfter !== undefined ? { 'retry-after': String(failure.retryAfter) } : {},
         );
         return;
       }
-      requests.push({ method: req.method, path, status: 201 });
+      requests.push({ method: req.method, path, status: 201, at });
       const id = `1800000000${String(++seq).padStart(3, '0')}`;
       activities.push({
         conversationId,

@@ -1,7 +1,9 @@
 // A fake Slack for tests, on 127.0.0.1 and a free port: the Web API methods ExportWatch calls (under /api/, as
 // SLACK_API_URL = http://127.0.0.1:<port>/api/) and response_url receivers (/respond/<id>). Calls are recorded with
 // their parsed arguments and the token used; failures are queued on demand per method: an HTTP status (429 with
-// Retry-After, 500…), a Slack error (`not_in_channel`, `ratelimited`…) or a delay.
+// Retry-After, 500…), a Slack error (`not_in_channel`, `ratelimited`…), a malformed body, or a delay. A delayed call
+// whose client has gone (timed out) by the end of the delay is dropped: not processed, nothing posted. Each call
+// records how it was answered, so a test can count the posts that really happened.
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -18,6 +20,10 @@ export interface FakeCall {
   token: string | null;
   args: Record<string, unknown>;
   at: number;
+  /** How the call was answered, once it was: the HTTP status and, for a well-formed answer, `ok` (and `ts` of a post). */
+  answer?: { status: number; ok: boolean; ts?: string; retryAfter?: number };
+  /** Set when the client had gone before the answer (a timeout): the call was not processed. */
+  dropped?: boolean;
 }
 
 export interface FakeResponsePost {
@@ -34,6 +40,8 @@ export interface FakeFailure {
   error?: string;
   /** Wait this long before answering (timeouts). */
   delayMs?: number;
+  /** A malformed answer: this text as the body, with status 200 (or `status`) and a JSON content type. */
+  body?: string;
 }
 
 export interface FakeChannel {
@@ -191,18 +199,34 @@ export async function startFakeSlack(): Promise<FakeSlack> {
       const args = parseArgs(body, String(req.headers['content-type'] ?? ''));
       const auth = req.headers.authorization;
       const token = auth?.startsWith('Bearer ') ? auth.slice(7) : typeof args.token === 'string' ? args.token : null;
-      calls.push({ method, token, args, at: Date.now() });
+      const call: FakeCall = { method, token, args, at: Date.now() };
+      calls.push(call);
       const failure = failures.get(method)?.shift();
+      let gone = false;
+      res.on('close', () => {
+        if (!res.writableFinished) gone = true;
+      });
       if (failure?.delayMs) await new Promise((r) => setTimeout(r, failure.delayMs));
-      if (res.destroyed) return;
+      if (gone || res.destroyed) {
+        call.dropped = true;
+        return;
+      }
+      if (failure?.body !== undefined) {
+        const status = failure.status ?? 200;
+        res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' }).end(failure.body);
+        call.answer = { status, ok: false };
+        return;
+      }
       if (failure?.status) {
         const headers: Record<string, string> = { 'content-type': 'application/json' };
         if (failure.retryAfter !== undefined) headers['retry-after'] = String(failure.retryAfter);
         res.writeHead(failure.status, headers).end(JSON.stringify({ ok: false, error: failure.status === 429 ? 'ratelimited' : 'fatal_error' }));
+        call.answer = { status: failure.status, ok: false, ...(failure.retryAfter !== undefined ? { retryAfter: failure.retryAfter } : {}) };
         return;
       }
       const result = failure?.error ? { ok: false, error: failure.error } : answer(method, token, args);
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(result));
+      call.answer = { status: 200, ok: result.ok === true, ...(typeof result.ts === 'string' ? { ts: result.ts } : {}) };
     })().catch(() => {
       if (!res.headersSent) res.writeHead(500).end();
     });
