@@ -356,6 +356,13 @@ describe('guards and attachments', () => {
       },
     ];
     fake.documents.set('/article/gndt/202612/2001.html', { path: '/article/gndt/202612/2001.html', html: page });
+    // The attachment failing for now (a 502) fails the notice and the poll: nothing applied without it, nothing given up.
+    fake.misbehave('server-error', { path: '/upload/uploadfile/attach/' });
+    const [failed] = JSON.parse((await cli('poll', '--once', '--json')).stdout).sources;
+    expect(failed).toMatchObject({ ok: false, notices: [{ outcome: 'failed' }] });
+    expect((await sizes())['tech-catalogue']).toBe(state.entries.length);
+    expect(JSON.parse((await cli('notices', '--json')).stdout).notices.map((n: { key: string }) => n.key)).not.toContain('MOFCOM-2026-99');
+    fake.misbehave(null);
     const [source] = JSON.parse((await cli('poll', '--once', '--json')).stdout).sources;
     const tech = source.notices[0].registers.find((r: { register: string }) => r.register === 'tech-catalogue');
     expect(source.notices[0]).toMatchObject({ noticeKey: 'MOFCOM-2026-99', kind: 'tech-catalogue-revision' });

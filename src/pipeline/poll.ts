@@ -172,6 +172,9 @@ async function readAttachments(ctx: PollContext, article: Article): Promise<{ te
       const { text } = await attachmentText(res.bytes, { name: a.name || a.url, contentType: res.headers['content-type'] });
       texts.push(text);
     } catch (err) {
+      // The source not giving the attachment for now (5xx, timeout, reset…) fails the notice like its page would: it is
+      // read again, whole, at the next poll, instead of being applied without what may be its catalogue.
+      if (sourceTrouble(err)) throw err;
       flags.push(`attachment ${a.name || a.url} could not be read: ${(err as Error).message}`);
     }
   }
