@@ -8,6 +8,7 @@ import { createHmac } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { createConnection, type Socket } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { openApp, type App } from '../src/app.js';
 import { loadConfig, ConfigError, type Config } from '../src/config.js';
@@ -230,6 +231,126 @@ describe('the slash command', () => {
     const answer = await slackApi.waitFor(() => slackApi.responsesTo(id)[0], 8000);
     expect(answer.at - sent).toBeGreaterThanOrEqual(3400);
     expect(flat(answer.body)).toMatch(/register|source/i);
+  });
+
+  it('acknowledges a burst of commands before working through it, and a command arriving meanwhile between two', async () => {
+    // Each command's work holds the event loop for 40 ms (as a slow synchronous query would). Six commands arrive
+    // together, on new connections (the event loop accepts one new connection per pass): all six are acknowledged before
+    // any work starts. While the first is worked on, a seventh arrives: it is acknowledged after at most one more
+    // command's work, not after the other five. Work goes one command per pass of the event loop, in arrival order.
+    const worked: string[] = [];
+    const ackedAfter = new Map<string, number>();
+    let late: Socket | undefined;
+    let lateRequest = '';
+    const busy = (ms: number): void => {
+      const until = performance.now() + ms;
+      while (performance.now() < until);
+    };
+    await start(
+      {},
+      {
+        beforeCommand: (info) => {
+          worked.push(info.text);
+          if (worked.length === 1) late!.write(lateRequest);
+          busy(40);
+        },
+      },
+    );
+    // Watches the acks on the same service: an extra header names the request (it is not part of the signature).
+    const watched = await startHttp(app, [], createMetrics(), 0, '127.0.0.1', {
+      handlers: [
+        (req, res) => {
+          const id = req.headers['x-test-id'];
+          if (typeof id === 'string') {
+            // When the answer is written ('finish' comes later, once the socket has taken it).
+            const writeHead = res.writeHead.bind(res) as (...a: unknown[]) => typeof res;
+            res.writeHead = ((...a: unknown[]) => {
+              ackedAfter.set(id, worked.length);
+              return writeHead(...a);
+            }) as typeof res.writeHead;
+          }
+          return false;
+        },
+        service!.handle,
+      ],
+    });
+    try {
+      const connect = () =>
+        new Promise<Socket>((done, fail) => {
+          const socket = createConnection(watched.port, '127.0.0.1', () => done(socket));
+          socket.on('error', fail);
+        });
+      const rawRequest = (testId: string, text: string): { raw: string; id: string } => {
+        const { body, id } = slashBody(text);
+        const headers = { ...sign(body), 'x-test-id': testId };
+        const head = Object.entries(headers)
+          .map(([k, v]) => `${k}: ${v}\r\n`)
+          .join('');
+        const raw = `POST /slack/events HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/x-www-form-urlencoded\r\ncontent-length: ${Buffer.byteLength(body)}\r\n${head}connection: close\r\n\r\n${body}`;
+        return { raw, id };
+      };
+      const statusOf = (socket: Socket) =>
+        new Promise<number>((done) => {
+          let text = '';
+          socket.on('data', (c: Buffer) => (text += c.toString()));
+          socket.on('close', () => done(Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0)));
+        });
+      const burst = await Promise.all(Array.from({ length: 6 }, () => connect()));
+      late = await connect();
+      const queries = ['稀土', 'gallium', '053302J', 'drone', '钐钴', 'graphite'];
+      const requests = queries.map((q, i) => rawRequest(`A${i + 1}`, `check ${q}`));
+      const lateOne = rawRequest('B', 'check 激光雷达');
+      lateRequest = lateOne.raw;
+      const statuses = [...burst, late].map(statusOf);
+      // All six written at once, before the service reads any of them.
+      burst.forEach((socket, i) => socket.write(requests[i]!.raw));
+      expect(await Promise.all(statuses)).toEqual([200, 200, 200, 200, 200, 200, 200]);
+      for (const { id } of [...requests, lateOne]) await slackApi.waitFor(() => slackApi.responsesTo(id)[0]);
+      // The six were acknowledged before any work; the late one after the first command's work, at most one more.
+      for (let i = 1; i <= 6; i++) expect(ackedAfter.get(`A${i}`), `A${i}`).toBe(0);
+      expect(ackedAfter.get('B')).toBeGreaterThanOrEqual(1);
+      expect(ackedAfter.get('B')).toBeLessThanOrEqual(2);
+      // Worked through in arrival order, each answered once with its own result.
+      expect(worked).toEqual([...queries.map((q) => `check ${q}`), 'check 激光雷达']);
+      for (const { id } of [...requests, lateOne]) expect(slackApi.responsesTo(id)).toHaveLength(1);
+      expect(flat(slackApi.responsesTo(requests[2]!.id)[0]!.body)).toContain('053302J');
+    } finally {
+      await watched.close();
+    }
+  });
+
+  it('answers each of many concurrent commands once, with its own answer', async () => {
+    await start();
+    const queries = ['稀土', 'gallium', '053302J', 'drone', '钐钴', 'graphite', 'unobtainium widget', '0533', 'laser radar', '中药'];
+    const sent = Array.from({ length: 40 }, (_, i) => slashBody(`check ${queries[i % queries.length]}`));
+    const acks = await Promise.all(sent.map(({ body }) => post(body, sign(body))));
+    expect(acks.map((a) => a.status)).toEqual(sent.map(() => 200));
+    // The ack is an empty 200: the answer goes to the response_url.
+    expect(acks.every((a) => a.text === '')).toBe(true);
+    await slackApi.waitFor(() => sent.every(({ id }) => slackApi.responsesTo(id).length > 0), 10_000);
+    await new Promise((r) => setTimeout(r, 100));
+    for (const [i, { id }] of sent.entries()) {
+      const answers = slackApi.responsesTo(id);
+      expect(answers, id).toHaveLength(1);
+      const answer = answers[0]!.body as unknown as SlackPayload & { response_type?: string };
+      expect(answer.response_type).toBe('ephemeral');
+      expectWithinLimits(answer, true);
+      const q = queries[i % queries.length]!;
+      expect(answer.text, q).toContain(`for "${q}"`);
+    }
+  });
+
+  it('logs an answer the response_url refuses (expired), without the URL, and still acknowledges the command', async () => {
+    await start();
+    slackApi.failResponses(404);
+    const { body, id } = slashBody('check 稀土');
+    const res = await post(body, sign(body));
+    expect(res.status).toBe(200);
+    const line = await slackApi.waitFor(() => logs.find((l) => l.includes('could not answer through response_url')));
+    expect(line).toMatch(/^warn slack: could not answer through response_url: the response_url answered 404/);
+    expect(line).not.toContain('/respond/');
+    // Posted once (the fake records it before refusing it), not retried.
+    expect(slackApi.responsesTo(id)).toHaveLength(1);
   });
 
   it('shares a check result in the channel from the button', async () => {

@@ -1,14 +1,26 @@
 // The Slack app (Bolt 5): `/exportwatch` slash command, the "Share in channel" button, the App Home tab, and the
 // uninstall events; served on /slack/events of the service's own HTTP server (HTTP mode), or over Socket Mode.
 //
-// HTTP mode: every request to /slack/events is verified here first (signature, a timestamp within five minutes in
-// either direction, and a signature not used before: no replays) and answered 401 otherwise, logged without its body;
-// then Bolt's HTTPReceiver handles it (it verifies again). /slack/install and /slack/oauth_redirect run Bolt's OAuth installer when OAuth is configured.
-// A command is acknowledged at once (Slack wants an answer within 3 s); the work happens after the ack, and the answer
-// goes to the command's response_url through respond().
+// HTTP mode: every request to /slack/events is verified here (signature, a timestamp within five minutes in either
+// direction, and a signature not used before: no replays) and answered 401 otherwise, logged without its body; the
+// verified body is parsed once and handed to Bolt's processEvent with Bolt's own ack (HTTPResponseAck), as its
+// HTTPReceiver would after verifying the same bytes again. /slack/install and /slack/oauth_redirect run Bolt's OAuth
+// installer (through the HTTPReceiver) when OAuth is configured.
+// A command is acknowledged at once (Slack wants an answer within 3 s) with an empty 200; the work happens after the
+// ack, one command per pass of the event loop and not while requests are still arriving (turns.ts: a burst is
+// acknowledged before it is worked through), and the answer is posted to the command's response_url (respond.ts).
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { setImmediate as yieldNow } from 'node:timers/promises';
-import { App as BoltApp, HTTPReceiver, LogLevel, type BlockAction, type ButtonAction, type Logger, type RespondFn } from '@slack/bolt';
+import {
+  App as BoltApp,
+  HTTPModuleFunctions,
+  HTTPReceiver,
+  HTTPResponseAck,
+  LogLevel,
+  type BlockAction,
+  type BufferedIncomingMessage,
+  type ButtonAction,
+  type Logger,
+} from '@slack/bolt';
 import type { App } from '../../src/app.js';
 import type { SlackConfig } from '../../src/config.js';
 import type { SourceConfig } from '../../src/sources/config.js';
@@ -19,6 +31,8 @@ import { createInstallationStore, latestChangeEvents, pauseWorkspace, resumeWork
 import { OPEN_LINK_ACTION_ID, renderHome, renderNotice, renderReply, SHARE_ACTION_ID, type HomeChannel, type SlackPayload } from './blocks.js';
 import { clientOptions, createLogger, redact, slackErrorCode, type LogSink, type WebClient } from './client.js';
 import { userMention } from './escape.js';
+import { createResponseUrlPoster } from './respond.js';
+import { createTurns } from './turns.js';
 import { readBody, ReplayGuard, verifySlackRequest } from './verify.js';
 
 /** The bot scopes the app asks for (also in slack/manifest.yaml). */
@@ -51,7 +65,7 @@ export interface SlackServiceOptions {
   /** Where log lines go (redacted; never a request body). Default: standard error. */
   log?: LogSink;
   logLevel?: LogLevel;
-  /** Test hooks: `beforeCommand` runs after the ack, before the command's database work. */
+  /** Test hooks: `beforeCommand` runs after the ack, at the command's turn, before its database work. */
   hooks?: { beforeCommand?: (info: CommandInfo) => void | Promise<void> };
   /** Clock for request verification (default Date.now). */
   nowMs?: () => number;
@@ -115,6 +129,9 @@ export async function startSlackService(options: SlackServiceOptions): Promise<S
       logger,
       clientOptions: webOptions,
       deferInitialization: true,
+      // No conversation store: nothing here keeps state per conversation, and the default (in memory) one creates and
+      // throws away an Error for every request from a conversation it holds nothing for.
+      convoStore: false,
     });
   } else {
     const oauth = config.auth === 'oauth' && config.oauth && config.tokenEncryptionKey;
@@ -153,6 +170,9 @@ export async function startSlackService(options: SlackServiceOptions): Promise<S
       logger,
       clientOptions: webOptions,
       deferInitialization: true,
+      // No conversation store: nothing here keeps state per conversation, and the default (in memory) one creates and
+      // throws away an Error for every request from a conversation it holds nothing for.
+      convoStore: false,
     });
   }
 
@@ -210,37 +230,44 @@ export async function startSlackService(options: SlackServiceOptions): Promise<S
     };
   }
 
+  const postAnswer = createResponseUrlPoster({ timeoutMs: config.timeoutMs });
+  /** Posts an answer to a response_url; a failure (an expired URL, a timeout) is logged, without the URL. */
   async function safeRespond(
-    respond: RespondFn,
+    responseUrl: string | undefined,
     message: SlackPayload & { response_type?: 'ephemeral' | 'in_channel'; replace_original?: boolean },
   ): Promise<void> {
     try {
-      await respond(message);
+      if (!responseUrl) throw new Error('the request has no response_url');
+      await postAnswer(responseUrl, message);
     } catch (err) {
       log('warn', `could not answer through response_url: ${(err as Error).message}`);
     }
   }
+  /** Commands' and buttons' work after their ack: one per pass of the event loop, in arrival order, requests first. */
+  const turns = createTurns();
 
   // ---- /exportwatch --------------------------------------------------------------------------------------------
-  bolt.command(/^\/exportwatch/, async ({ command, ack, respond, client }) => {
+  bolt.command(/^\/exportwatch/, async ({ command, ack, client }) => {
     await ack();
-    // Let the acknowledgement leave before any database work (better-sqlite3 is synchronous).
-    await yieldNow();
+    const respondTo = command.response_url;
     const text = command.text ?? '';
     const info: CommandInfo = { text, teamId: command.team_id, channelId: command.channel_id, userId: command.user_id };
     try {
       const member = await isMember(client, command.channel_id, command.user_id);
+      // The database work (better-sqlite3 is synchronous) and rendering wait for their turn: requests that arrived
+      // meanwhile are read, verified and acknowledged first.
+      await turns.next();
       await options.hooks?.beforeCommand?.(info);
       let ctx: ChatContext;
       try {
         ctx = chatContext(command.team_id, command.channel_id, { id: command.user_id, name: command.user_name }, member.member);
       } catch {
-        await safeRespond(respond, { response_type: 'ephemeral', ...renderNotice('ExportWatch cannot be used in this conversation.') });
+        await safeRespond(respondTo, { response_type: 'ephemeral', ...renderNotice('ExportWatch cannot be used in this conversation.') });
         return;
       }
       const reply: ChatReply = runChatCommand(ctx, text);
       if (!member.known && CHANGING_COMMANDS.has(reply.command)) {
-        await safeRespond(respond, {
+        await safeRespond(respondTo, {
           response_type: 'ephemeral',
           ...renderNotice(
             `Could not check that you are a member of this channel (Slack answered ${member.error}). Invite the app to the channel with /invite @ExportWatch and try again.`,
@@ -250,17 +277,18 @@ export async function startSlackService(options: SlackServiceOptions): Promise<S
       }
       const shareable = reply.shareable && text.length <= MAX_SHARED_TEXT && readOnly(text);
       const payload = renderReply(reply.message, { shareValue: shareable ? JSON.stringify({ t: text }) : null });
-      await safeRespond(respond, { response_type: reply.visibility, ...payload });
+      await safeRespond(respondTo, { response_type: reply.visibility, ...payload });
     } catch (err) {
       log('error', `/exportwatch ${firstWord(text) || 'help'} failed in ${info.teamId}/${info.channelId}: ${(err as Error).message}`);
-      await safeRespond(respond, { response_type: 'ephemeral', ...renderNotice('Sorry, that did not work. The error was logged; please try again later.') });
+      await safeRespond(respondTo, { response_type: 'ephemeral', ...renderNotice('Sorry, that did not work. The error was logged; please try again later.') });
     }
   });
 
   // ---- "Share in channel": the same read-only command, run again and posted in the channel --------------------
-  bolt.action<BlockAction<ButtonAction>>(SHARE_ACTION_ID, async ({ ack, body, action, respond }) => {
+  bolt.action<BlockAction<ButtonAction>>(SHARE_ACTION_ID, async ({ ack, body, action }) => {
     await ack();
-    await yieldNow();
+    await turns.next();
+    const respondTo = body.response_url;
     let text = '';
     try {
       const parsed = JSON.parse(action.value ?? '{}') as { t?: unknown };
@@ -271,17 +299,17 @@ export async function startSlackService(options: SlackServiceOptions): Promise<S
     const teamId = body.team?.id ?? body.user.team_id;
     const channelId = body.channel?.id;
     if (!teamId || !channelId || text.length > MAX_SHARED_TEXT || !readOnly(text)) {
-      await safeRespond(respond, { response_type: 'ephemeral', replace_original: false, ...renderNotice('This answer cannot be shared.') });
+      await safeRespond(respondTo, { response_type: 'ephemeral', replace_original: false, ...renderNotice('This answer cannot be shared.') });
       return;
     }
     try {
       const reply = runChatCommand(chatContext(teamId, channelId, { id: body.user.id, name: body.user.name }, false), text);
       if (!reply.shareable) {
-        await safeRespond(respond, { response_type: 'ephemeral', replace_original: false, ...renderNotice('This answer cannot be shared.') });
+        await safeRespond(respondTo, { response_type: 'ephemeral', replace_original: false, ...renderNotice('This answer cannot be shared.') });
         return;
       }
       const payload = renderReply(reply.message, { sharedBy: userMention(body.user.id) });
-      await safeRespond(respond, { response_type: 'in_channel', replace_original: false, ...payload });
+      await safeRespond(respondTo, { response_type: 'in_channel', replace_original: false, ...payload });
     } catch (err) {
       log('error', `sharing failed in ${teamId}/${channelId}: ${(err as Error).message}`);
     }
@@ -371,6 +399,7 @@ export async function startSlackService(options: SlackServiceOptions): Promise<S
       res.writeHead(405, { allow: 'POST' }).end();
       return true;
     }
+    turns.arrived();
     void events(req, res);
     return true;
   }
@@ -408,8 +437,53 @@ export async function startSlackService(options: SlackServiceOptions): Promise<S
       res.writeHead(401, { 'content-type': 'text/plain' }).end('unauthorized\n');
       return;
     }
-    (req as IncomingMessage & { rawBody?: Buffer }).rawBody = body;
-    dispatch(req, res);
+    await deliver(Object.assign(req, { rawBody: body }) as BufferedIncomingMessage, res);
+  }
+
+  /**
+   * What Bolt's HTTPReceiver does with a request once it has verified it (same parsing, same ack, same error answers),
+   * without verifying it a second time: the signature, timestamp and replay checks above are stricter than Bolt's.
+   */
+  async function deliver(req: BufferedIncomingMessage, res: ServerResponse): Promise<void> {
+    let body: Record<string, unknown>;
+    try {
+      body = HTTPModuleFunctions.parseHTTPRequestBody(req) as Record<string, unknown>;
+    } catch (err) {
+      log('warn', `malformed POST ${EVENTS_PATH} from ${req.socket.remoteAddress ?? '?'}: ${(err as Error).message}`);
+      HTTPModuleFunctions.buildNoBodyResponse(res, 400);
+      return;
+    }
+    if (body === null || typeof body !== 'object') {
+      HTTPModuleFunctions.buildNoBodyResponse(res, 400);
+      return;
+    }
+    if (body.ssl_check === '1') {
+      HTTPModuleFunctions.buildSSLCheckResponse(res);
+      return;
+    }
+    if (body.type === 'url_verification') {
+      HTTPModuleFunctions.buildUrlVerificationResponse(res, body);
+      return;
+    }
+    const ack = new HTTPResponseAck({ logger, processBeforeResponse: false, httpRequest: req, httpRequestBody: body, httpResponse: res });
+    try {
+      await bolt.processEvent({
+        body,
+        ack: ack.bind(),
+        retryNum: HTTPModuleFunctions.extractRetryNumFromHTTPRequest(req),
+        retryReason: HTTPModuleFunctions.extractRetryReasonFromHTTPRequest(req),
+        customProperties: {},
+      });
+    } catch (error) {
+      const acknowledged = await HTTPModuleFunctions.defaultProcessEventErrorHandler({
+        error: error as Error,
+        logger,
+        request: req,
+        response: res,
+        storedResponse: ack.storedResponse,
+      });
+      if (acknowledged) ack.ack();
+    }
   }
 
   return {
