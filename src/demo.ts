@@ -2,16 +2,16 @@
 // alert through the console adapter. Offline, a few seconds.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { renderText } from '../adapters/console/render.js';
 import { buildChangeMessage } from './alerts/change-message.js';
 import { openApp, type App } from './app.js';
 import { check } from './commands/check.js';
 import { applyNotice, importCatalogue, type NoticeMeta, type RecordResult } from './pipeline/catalogue.js';
+import { packagePath } from './paths.js';
 
-export const DEMO_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'data', 'demo');
+export const DEMO_DIR = packagePath('data', 'demo');
 
 const stepSchema = z.object({
   id: z.string().min(1),

@@ -3,8 +3,8 @@
 // terms a text mentions (for topic tagging). Glosses are orientation aids, never official
 // translations: callers must always show the Chinese original next to them.
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { packagePath } from '../paths.js';
 
 export interface GlossaryTerm {
   id: string;
@@ -242,7 +242,7 @@ function buildGlossary(terms: GlossaryTerm[]): Glossary {
   return { terms, byId, order, zhIndex, enIndex };
 }
 
-const DEFAULT_PATH = fileURLToPath(new URL('../../data/glossary.json', import.meta.url));
+const DEFAULT_PATH = packagePath('data', 'glossary.json');
 
 /** Reads and parses the glossary file (default: data/glossary.json of this repository). */
 export function loadGlossary(path: string = DEFAULT_PATH): Glossary {

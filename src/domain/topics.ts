@@ -5,8 +5,8 @@
 // the topic's extra words does (English: case-insensitive, whole words, an optional plural s/es;
 // Chinese: substring).
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { packagePath } from '../paths.js';
 import { findTerms, type Glossary } from './glossary.js';
 
 export interface Topic {
@@ -124,7 +124,7 @@ export function parseTopics(glossary: Glossary, json: unknown): Topics {
   return { list, byId, glossary, byTerm, words };
 }
 
-const DEFAULT_PATH = fileURLToPath(new URL('../../data/topics.json', import.meta.url));
+const DEFAULT_PATH = packagePath('data', 'topics.json');
 
 /** Reads and validates the topics file (default: data/topics.json of this repository) against the glossary. */
 export function loadTopics(glossary: Glossary, path: string = DEFAULT_PATH): Topics {
