@@ -240,7 +240,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     const signal = abort.signal;
     // Every destination lane waiting out its spacing listens on this one signal: no listener cap.
     setMaxListeners(0, signal);
-    while (!stopping && !paused(destination)) {
+    while (!stopping && !paused(destination) && !options.paused?.()) {
       const wait = (nextSendAt.get(destination) ?? 0) - mono();
       if (wait > 0) {
         try {
@@ -250,7 +250,16 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
         }
         if (stopping || paused(destination)) return;
       }
-      const [d] = claimDue(db, now(), 1, leaseMs, { destination });
+      let claimed: Delivery[];
+      try {
+        claimed = claimDue(db, now(), 1, leaseMs, { destination });
+      } catch (err) {
+        // Told at once, not when every lane has ended: the other lanes then see the database paused instead of each
+        // waiting out the busy timeout, which blocks the whole process (and the sends in flight with it).
+        if (storageFault(err) !== null) options.onError?.(err);
+        throw err;
+      }
+      const [d] = claimed;
       if (d === undefined) return;
       await handle(d, result);
     }
