@@ -117,6 +117,35 @@ describe('conditional GET', () => {
     expect(indexRequests).toHaveLength(1);
     expect(indexRequests[0]!.headers['if-none-match']).toBeDefined();
   });
+
+  it('asks unconditionally after a poll that fetched the list but did not remember its listings', async () => {
+    writeFileSync(sourcesFile, `sources:\n  - id: home\n    kind: html-index\n    url: ${fake.baseUrl}/\n    every: 1h\n`);
+    const [home] = loadSourcesFile(sourcesFile);
+    const http = makeHttpClient(app, config());
+    expect(await pollSource(context(http), home!)).toMatchObject({ ok: true, newListings: 45 });
+    // A new press release; a poll fetches the changed page (its new ETag is stored) and is cut off right after.
+    const next = pressReleases(1);
+    next.listings[0]!.path = '/article/gndt/202611/6000.html';
+    next.documents[0]!.path = next.listings[0]!.path;
+    fake.listings.unshift(next.listings[0]!);
+    fake.documents.set(next.documents[0]!.path, next.documents[0]!);
+    const cutOff: HttpClient = {
+      fetch: async (req) => {
+        await http.fetch(req);
+        throw new Error('the process died here');
+      },
+    };
+    expect(await pollSource(context(cutOff), home!)).toMatchObject({ ok: false });
+    fake.requests.length = 0;
+    const after = await pollSource(context(http), home!);
+    expect(after).toMatchObject({ ok: true, newListings: 1 });
+    expect(after.notices.map((n) => n.url)).toEqual([`${fake.baseUrl}/article/gndt/202611/6000.html`]);
+    expect(fake.requests.find((r) => r.path === '/')!.headers['if-none-match']).toBeUndefined();
+    // Once remembered, polls are conditional again.
+    fake.requests.length = 0;
+    expect(await pollSource(context(http), home!)).toMatchObject({ ok: true, newListings: 0 });
+    expect(fake.requests.find((r) => r.path === '/')!.headers['if-none-match']).toBeDefined();
+  });
 });
 
 describe('scheduler', () => {

@@ -350,13 +350,19 @@ export async function pollSource(
   setNextPoll(app.db, source.id, nextPollAt(source, started, options.random ?? Math.random));
   if (source.kind === 'feed') return pollFeed(ctx, source, at);
   const listings: Listing[] = [];
+  // The client stores a list page's validators when it fetches it; the listings are remembered after. A poll that did
+  // not get that far (a crash, a kill, a later page failing) leaves this marker: the next poll asks unconditionally, so
+  // a page answered then is not answered 304 now with its listings never remembered.
+  const marker = `list-inflight:${source.id}`;
+  const conditional = getValue(app.db, marker) === null;
+  setValue(app.db, marker, at);
   try {
     // The column API is walked over its configured number of pages; other kinds answer one page.
     const first = options.page ?? 1;
     const pages = source.kind === 'export-control-columns' && options.page === undefined ? source.pages : 1;
     for (let page = first; page < first + pages; page++) {
       // Conditional GET where the kind supports it: an unchanged list costs a 304 and yields nothing new.
-      listings.push(...(await discover(source, { http: ctx.http, now: started, page, conditional: true, ...(options.year ? { year: options.year } : {}) })));
+      listings.push(...(await discover(source, { http: ctx.http, now: started, page, conditional, ...(options.year ? { year: options.year } : {}) })));
     }
   } catch (err) {
     // The store failing (e.g. storing the list's validators) is not the source's fault: it stops the poll instead.
@@ -368,7 +374,11 @@ export async function pollSource(
     recordHealth(ctx, source.id, at, { reason, message });
     return { sourceId: source.id, ok: false, error: { reason, message }, listings: 0, newListings: 0, notices: [] };
   }
-  const newListings = rememberListings(app.db, listings, at);
+  const newListings = app.db.transaction(() => {
+    const added = rememberListings(app.db, listings, at);
+    deleteValue(app.db, marker);
+    return added;
+  })();
   const notices = await processPending(ctx, source.id);
   // The list answered but a notice page did not (5xx, timeout, a shell or mojibake page…): the source is failing all
   // the same — status, /healthz and the operator alert say so — and the listing waits for the next poll.
