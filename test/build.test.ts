@@ -43,18 +43,37 @@ afterAll(async () => {
   if (outdir) rmSync(outdir, { recursive: true, force: true });
 });
 
+/** Runs `fn` with the build's recorded start time set to `startedAt` (files edited meanwhile cannot make it flaky). */
+async function withBuildStartedAt<T>(startedAt: number, fn: () => T | Promise<T>): Promise<T> {
+  const manifestFile = join(outdir, 'build-manifest.json');
+  const manifest = readFileSync(manifestFile, 'utf8');
+  writeFileSync(manifestFile, JSON.stringify({ ...JSON.parse(manifest), startedAt }));
+  try {
+    return await fn();
+  } finally {
+    writeFileSync(manifestFile, manifest);
+  }
+}
+
+const HOUR = 3_600_000;
+
 describe('the build', () => {
-  it('is fresh right after building and stale once a file it was built from is newer', () => {
-    expect(isFresh(outdir)).toBe(true);
-    const manifestFile = join(outdir, 'build-manifest.json');
-    const manifest = readFileSync(manifestFile, 'utf8');
-    try {
-      writeFileSync(manifestFile, JSON.stringify({ ...JSON.parse(manifest), startedAt: 0 }));
-      expect(isFresh(outdir)).toBe(false);
-    } finally {
-      writeFileSync(manifestFile, manifest);
-    }
+  it('is fresh until a file it was built from is newer than the build', async () => {
+    expect(await withBuildStartedAt(Date.now() + HOUR, () => isFresh(outdir))).toBe(true);
+    expect(await withBuildStartedAt(0, () => isFresh(outdir))).toBe(false);
     expect(isFresh(join(outdir, 'missing'))).toBe(false);
+  });
+
+  it('runs the bundle in the same process, without building when fresh (what `npm start` does)', async () => {
+    const { stdout, stderr } = await withBuildStartedAt(Date.now() + HOUR, () =>
+      promisify(execFile)(
+        process.execPath,
+        [join(ROOT, 'scripts', 'build.mjs'), '--if-stale', '--outdir', outdir, '--run', 'check', 'NdFeB', 'magnet', '--db', join(dir.path, 'run.db')],
+        { cwd: dir.path },
+      ),
+    );
+    expect(stderr).not.toMatch(/built/);
+    expect(stdout).toMatch(/No match for "NdFeB magnet" \(searched: 钕铁硼/);
   });
 
   it('serves from the bundle: polls, prints the alert, answers /healthz, stops cleanly on SIGTERM', async () => {
