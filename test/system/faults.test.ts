@@ -31,23 +31,16 @@
 // The service runs on a simulated clock (EXPORTWATCH_NOW, 60× real time, POLL_TICK_SECONDS=1): a source polled
 // `every: 30s` is due every half second of real time, so a phase takes seconds. Retry-After pauses and timeouts are
 // real time.
-import Database from 'better-sqlite3';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openApp } from '../../src/app.js';
-import { replayTimeline } from '../../src/demo.js';
 import { startFakeBotConnector, type FakeBotConnector } from '../fakes/botconnector.js';
 import { COLUMN_API_PATH, startFakeMofcom, type FakeListing, type FakeMofcom } from '../fakes/mofcom.js';
 import { startFakeSlack, type FakeSlack, type FakeWorkspace } from '../fakes/slack.js';
 import { startFakeWebhook, type FakeWebhook } from '../fakes/webhook.js';
 import { runCli, tempDir } from '../helpers.js';
-import { startService, type Service } from './service-process.js';
+import { DAY, expected, readDb, seedCatalogue, startService, type Service } from './service-process.js';
 
-const DAY = join(import.meta.dirname, '..', 'fixtures', 'mofcom-day');
-const expected = JSON.parse(readFileSync(join(DAY, 'expected.json'), 'utf8')) as {
-  notices: Array<{ file: string; key: string; title: string; publishedAt: string; entries: Record<string, number> }>;
-};
 const WEBHOOK_SECRET = 'faults-webhook-secret-5e1d7c93a2';
 const SIGNING_SECRET = 'faults-signing-secret-8d2f61b0c4';
 const WS: FakeWorkspace = { teamId: 'T0FAULTS', teamName: 'faults-co', botToken: 'xoxb-7777-8888-faultsbottoken', botUserId: 'U0FBOT', botId: 'B0FBOT' };
@@ -100,17 +93,6 @@ async function until<T>(
 
 function serviceOutput(): string {
   return [...outputs, service ? service.stderr() + service.stdout() : ''].join('\n');
-}
-
-/** Runs `fn` on a read-only connection to the database file (the service may be running). */
-function readDb<T>(path: string, fn: (db: Database.Database) => T): T {
-  const db = new Database(path, { readonly: true, fileMustExist: true });
-  try {
-    db.pragma('busy_timeout = 2000');
-    return fn(db);
-  } finally {
-    db.close();
-  }
 }
 
 interface Health {
@@ -279,14 +261,7 @@ beforeAll(async () => {
   dir = tempDir('exportwatch-faults-');
   const db = join(dir.path, 'faults.db');
   const ref = join(dir.path, 'reference.db');
-  for (const path of [db, ref]) {
-    const app = openApp({ databasePath: path });
-    try {
-      replayTimeline(app);
-    } finally {
-      app.close();
-    }
-  }
+  for (const path of [db, ref]) seedCatalogue(path);
   mofcom = await startFakeMofcom({
     listings: [],
     documents: expected.notices.map((n, i) => ({ path: articlePath(i), html: readFileSync(join(DAY, n.file), 'utf8') })),

@@ -20,23 +20,15 @@
 // line the service or the CLI printed.
 //
 // SCENARIO_SEED=<n> reproduces a run's kill moments (process timing still varies a little from run to run).
-import Database from 'better-sqlite3';
 import { createHmac } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openApp } from '../../src/app.js';
-import { replayTimeline } from '../../src/demo.js';
 import { startFakeMofcom, type FakeListing, type FakeMofcom } from '../fakes/mofcom.js';
 import { startFakeSlack, type FakeSlack, type FakeWorkspace } from '../fakes/slack.js';
 import { startFakeBotConnector, type FakeBotConnector } from '../fakes/botconnector.js';
 import { runCli, tempDir } from '../helpers.js';
-import { seededRandom, startReceiver, startService, type Receiver, type Service } from './service-process.js';
-
-const DAY = join(import.meta.dirname, '..', 'fixtures', 'mofcom-day');
-const expected = JSON.parse(readFileSync(join(DAY, 'expected.json'), 'utf8')) as {
-  notices: Array<{ file: string; key: string; title: string; publishedAt: string; entries: Record<string, number> }>;
-};
+import { DAY, expected, readDb, seedCatalogue, seededRandom, startReceiver, startService, type Receiver, type Service } from './service-process.js';
 
 const SEED = Number(process.env.SCENARIO_SEED ?? process.env.KILL_SEED ?? 20261102);
 const KILLS = 20;
@@ -106,26 +98,6 @@ function setClock(rate: number, at = clock.start): void {
   const start = clock.anchor === 0 ? at : Math.max(at, simulatedNow() + 60_000);
   clock = { start, anchor: now, rate };
   Object.assign(env, { EXPORTWATCH_NOW: new Date(start).toISOString(), EXPORTWATCH_CLOCK_RATE: String(rate), EXPORTWATCH_CLOCK_ANCHOR: String(now) });
-}
-
-function seedCatalogue(dbPath: string): void {
-  const app = openApp({ databasePath: dbPath });
-  try {
-    replayTimeline(app);
-  } finally {
-    app.close();
-  }
-}
-
-/** Runs `fn` on a read-only connection to the database file (the service may be running). */
-function readDb<T>(path: string, fn: (db: Database.Database) => T): T {
-  const db = new Database(path, { readonly: true, fileMustExist: true });
-  try {
-    db.pragma('busy_timeout = 2000');
-    return fn(db);
-  } finally {
-    db.close();
-  }
 }
 
 async function cliJson<T>(e: NodeJS.ProcessEnv, ...args: string[]): Promise<T> {

@@ -3,10 +3,41 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import Database from 'better-sqlite3';
 import { verifyWebhookSignature } from '../../adapters/webhook/index.js';
+import { openApp } from '../../src/app.js';
+import { replayTimeline } from '../../src/demo.js';
 
 const BIN = resolve(import.meta.dirname, '..', '..', 'bin', 'exportwatch.js');
+
+/** The day of six MOFCOM notices (test/fixtures/mofcom-day) the system suites publish on the fake MOFCOM. */
+export const DAY = join(import.meta.dirname, '..', 'fixtures', 'mofcom-day');
+export const expected = JSON.parse(readFileSync(join(DAY, 'expected.json'), 'utf8')) as {
+  notices: Array<{ file: string; key: string; title: string; publishedAt: string; entries: Record<string, number> }>;
+};
+
+/** A database with the demo catalogue's history (what the day's notices apply to). */
+export function seedCatalogue(dbPath: string): void {
+  const app = openApp({ databasePath: dbPath });
+  try {
+    replayTimeline(app);
+  } finally {
+    app.close();
+  }
+}
+
+/** Runs `fn` on a read-only connection to the database file (the service may be running, the database locked). */
+export function readDb<T>(path: string, fn: (db: Database.Database) => T): T {
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  try {
+    db.pragma('busy_timeout = 2000');
+    return fn(db);
+  } finally {
+    db.close();
+  }
+}
 
 /** mulberry32: a small seeded PRNG, so a run's kill moments can be reproduced from its seed. */
 export function seededRandom(seed: number): () => number {

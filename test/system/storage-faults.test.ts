@@ -17,7 +17,6 @@
 //
 // Faults are real, not mocked: root is needed for the mounts and for running the service as another user. Where the
 // test process cannot mount or is not root, those scenarios are skipped with the reason printed.
-import Database from 'better-sqlite3';
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statfsSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
@@ -25,18 +24,12 @@ import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openApp } from '../../src/app.js';
-import { replayTimeline } from '../../src/demo.js';
 import { startFakeMofcom, type FakeMofcom } from '../fakes/mofcom.js';
 import { runCli, tempDir } from '../helpers.js';
-import { startReceiver, type Receiver } from './service-process.js';
+import { DAY, expected, readDb, seedCatalogue, startReceiver, type Receiver } from './service-process.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'exportwatch.js');
-const DAY = join(import.meta.dirname, '..', 'fixtures', 'mofcom-day');
-const expected = JSON.parse(readFileSync(join(DAY, 'expected.json'), 'utf8')) as {
-  notices: Array<{ file: string; key: string; title: string; publishedAt: string; entries: Record<string, number> }>;
-};
 const DAY_KEYS = expected.notices.map((n) => n.key);
 const SECRET = 'storage-faults-secret-0123456789';
 /** Longer than the service's busy timeout (5 s), so its writes fail with SQLITE_BUSY rather than just wait. */
@@ -105,26 +98,6 @@ function fill(path: string): number {
 }
 
 const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
-
-function seedCatalogue(dbPath: string): void {
-  const app = openApp({ databasePath: dbPath });
-  try {
-    replayTimeline(app);
-  } finally {
-    app.close();
-  }
-}
-
-/** Runs `fn` on a read-only connection to the database file (the service may be running, the database locked). */
-function readDb<T>(path: string, fn: (db: Database.Database) => T): T {
-  const db = new Database(path, { readonly: true, fileMustExist: true });
-  try {
-    db.pragma('busy_timeout = 2000');
-    return fn(db);
-  } finally {
-    db.close();
-  }
-}
 
 interface Progress {
   listingsOpen: number;
