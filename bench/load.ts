@@ -2,26 +2,32 @@
 // --port 0`) on loopback, with a temporary database seeded with the demo catalogue, a quiet fake MOFCOM as its only
 // source, the fake Slack Web API and a fake Bot Connector. Nothing leaves 127.0.0.1.
 //
-//   1. burst: 200 concurrent signed Slack slash commands `/exportwatch check <query>` (English, Chinese, codes);
+//   1. burst: 200 concurrent signed Slack slash commands `/exportwatch check <query>` (English, Chinese, codes), each on
+//      a new connection, the first requests the service gets (signed beforehand, then all sent at once);
 //   2. Slack, sustained: 50 commands per second for --duration seconds (default 60);
 //   3. Teams, sustained: 20 message activities per second for the same duration (dev mode, TEAMS_ALLOW_UNAUTHENTICATED).
 //
 // Each Slack command's response_url points at a receiver run by this script; each Teams activity's serviceUrl points
 // at the fake Bot Connector. For every request: the time to the HTTP answer (the ack, must be < 3 s) and the time until
-// the answer arrives (end to end). Errors: transport failures, non-2xx answers, acks over 3 s, and answers still missing
-// after a grace period. The child's resident memory (VmRSS from /proc/<pid>/status) is read before and after.
+// the answer arrives (end to end), both from just before the request is issued. Requests go out over node:http (cheaper
+// than fetch for this script, which shares the machine with the service), and the script runs its own request path
+// against its own receiver before the service starts, so that its first-time compilation does not hold back the burst.
+// Errors: transport failures, non-2xx answers, acks over 3 s, and answers still missing after a grace period. The
+// child's resident memory (VmRSS from /proc/<pid>/status) is read before and after.
 //
-// Targets: zero errors, p99 end to end under 300 ms, every ack under 3 s, memory growth at most 20%. Missed targets are
-// reported, not a failure: the script exits 0 when it ran and 1 only when the run could not complete (the service did
-// not start, or a fake could not be set up).
+// Targets: zero errors, p99 under 300 ms both for the ack (request sent → HTTP answer received) and end to end (request
+// sent → answer received at the response_url or the connector), every ack under 3 s, memory growth at most 20%. Missed
+// targets are reported, not a failure: the script exits 0 when it ran and 1 only when the run could not complete (the
+// service did not start, or a fake could not be set up).
 //
 // Options: --duration seconds (60) --burst n (200) --slack-rate per s (50) --teams-rate per s (20) --grace ms (10000)
 //          --child-node-options '…' (NODE_OPTIONS for the service only, e.g. --max-old-space-size=96 to tell a leak from
-//          garbage not yet collected)
+//          garbage not yet collected)  --child-node-args '…' (node arguments for the service only, e.g. --cpu-prof
+//          --cpu-prof-dir=/tmp/prof, which NODE_OPTIONS does not allow)
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { Agent as HttpAgent, createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -42,6 +48,7 @@ const { values: args } = parseArgs({
     'teams-rate': { type: 'string', default: '20' },
     grace: { type: 'string', default: '10000' },
     'child-node-options': { type: 'string', default: '' },
+    'child-node-args': { type: 'string', default: '' },
   },
 });
 const positive = (name: string, value: string | undefined): number => {
@@ -58,6 +65,7 @@ const SLACK_RATE = positive('slack-rate', args['slack-rate']);
 const TEAMS_RATE = positive('teams-rate', args['teams-rate']);
 const GRACE_MS = positive('grace', args.grace);
 const ACK_LIMIT_MS = 3000;
+const ACK_P99_TARGET_MS = 300;
 const E2E_P99_TARGET_MS = 300;
 const MEMORY_GROWTH_TARGET = 0.2;
 
@@ -211,6 +219,7 @@ async function heapKb(port: number): Promise<{ used: number; total: number }> {
 // ---- the response_url receiver -------------------------------------------------------------------------------------
 
 interface Receiver {
+  base: string;
   url: (id: string) => string;
   /** Resolves with the arrival time when the answer to `id` arrives. */
   expect: (id: string) => Promise<number>;
@@ -227,6 +236,10 @@ async function startReceiver(): Promise<Receiver> {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const at = performance.now();
+      if ((req.url ?? '').startsWith('/warmup')) {
+        res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+        return;
+      }
       const id = decodeURIComponent((req.url ?? '/').replace(/^\/respond\//, '').split('?')[0] ?? '');
       received += 1;
       let ok = false;
@@ -246,6 +259,7 @@ async function startReceiver(): Promise<Receiver> {
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', () => done()));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
+    base,
     url: (id) => `${base}/respond/${encodeURIComponent(id)}`,
     expect: (id) => {
       const at = arrived.get(id);
@@ -267,9 +281,59 @@ function withTimeout<T>(p: Promise<T>, timeoutMs: number): Promise<T | null> {
   return Promise.race([p, sleep(timeoutMs, null, { ref: false })]);
 }
 
+// Requests go out over node:http with a keep-alive agent (a new connection for each request in flight, as fetch's pool
+// does) rather than through fetch, which costs this script one to two milliseconds of CPU per request: on a 2-CPU
+// machine that is taken from the service, and in a burst it holds back the requests themselves.
+const agent = new HttpAgent({ keepAlive: true });
+
+function post(url: URL, contentType: string, body: string, headers: Record<string, string> = {}): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      url,
+      {
+        method: 'POST',
+        agent,
+        timeout: ACK_LIMIT_MS + GRACE_MS,
+        headers: { 'content-type': contentType, 'content-length': Buffer.byteLength(body), ...headers },
+      },
+      (res) => {
+        res.resume();
+        res.on('error', reject);
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error('timed out')));
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** Runs the script's own request path (signing, node:http) against its own receiver, so that the burst measures the service, not this script's first-time compilation. The service sees none of it. */
+async function warmUp(receiver: Receiver): Promise<void> {
+  const url = new URL(`${receiver.base}/warmup`);
+  for (let round = 0; round < 3; round++) {
+    await Promise.all(
+      Array.from({ length: 200 }, (_, i) => {
+        const body = new URLSearchParams({ text: `check ${QUERIES[i % QUERIES.length]}`, n: String(i) }).toString();
+        const signature = createHmac('sha256', SIGNING_SECRET).update(`v0:${Date.now()}:${body}`).digest('hex');
+        return post(url, 'application/x-www-form-urlencoded', body, { 'x-slack-signature': `v0=${signature}` });
+      }),
+    );
+  }
+}
+
 let seq = 0;
 
-async function slashCheck(port: number, receiver: Receiver, query: string, deadline: () => number): Promise<Sample> {
+interface SlashCommand {
+  id: string;
+  query: string;
+  body: string;
+  headers: Record<string, string>;
+  answered: Promise<number>;
+}
+
+/** A signed `/exportwatch check <query>` as Slack sends it, with its own response_url on the receiver. */
+function signedCheck(receiver: Receiver, query: string): SlashCommand {
   const id = `s${++seq}`;
   const body = new URLSearchParams({
     token: 'legacy-verification-token',
@@ -288,27 +352,26 @@ async function slashCheck(port: number, receiver: Receiver, query: string, deadl
   }).toString();
   const ts = Math.floor(Date.now() / 1000);
   const signature = `v0=${createHmac('sha256', SIGNING_SECRET).update(`v0:${ts}:${body}`).digest('hex')}`;
-  const answered = receiver.expect(id);
+  return { id, query, body, headers: { 'x-slack-request-timestamp': String(ts), 'x-slack-signature': signature }, answered: receiver.expect(id) };
+}
+
+/** Sends the command; the sample runs from just before the request is issued to its HTTP answer (ack), and to the answer at the response_url. */
+async function sendCheck(port: number, command: SlashCommand, deadline: () => number): Promise<Sample> {
+  const { query } = command;
   const sample: Sample = { sentAt: performance.now(), status: null, ackMs: null, e2eMs: null, error: null };
   try {
-    const res = await fetch(`http://127.0.0.1:${port}/slack/events`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': String(ts), 'x-slack-signature': signature },
-      body,
-      signal: AbortSignal.timeout(ACK_LIMIT_MS + GRACE_MS),
-    });
-    await res.arrayBuffer();
+    const status = await post(new URL(`http://127.0.0.1:${port}/slack/events`), 'application/x-www-form-urlencoded', command.body, command.headers);
     sample.ackMs = performance.now() - sample.sentAt;
-    sample.status = res.status;
-    if (!res.ok) {
-      sample.error = `Slack ${query}: HTTP ${res.status}`;
+    sample.status = status;
+    if (status < 200 || status > 299) {
+      sample.error = `Slack ${query}: HTTP ${status}`;
       return sample;
     }
   } catch (err) {
     sample.error = `Slack ${query}: ${(err as Error).message}`;
     return sample;
   }
-  const at = await withTimeout(answered, Math.max(0, deadline() - performance.now()));
+  const at = await withTimeout(command.answered, Math.max(0, deadline() - performance.now()));
   if (at === null) sample.error = `Slack ${query}: no answer at the response_url within the grace period`;
   else sample.e2eMs = at - sample.sentAt;
   return sample;
@@ -365,19 +428,14 @@ async function teamsMessage(port: number, connector: FakeBotConnector, watcher: 
     textFormat: 'plain',
   };
   const answered = watcher.expect(id);
+  const body = JSON.stringify(activity);
   const sample: Sample = { sentAt: performance.now(), status: null, ackMs: null, e2eMs: null, error: null };
   try {
-    const res = await fetch(`http://127.0.0.1:${port}/api/messages`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(activity),
-      signal: AbortSignal.timeout(ACK_LIMIT_MS + GRACE_MS),
-    });
-    await res.arrayBuffer();
+    const status = await post(new URL(`http://127.0.0.1:${port}/api/messages`), 'application/json', body);
     sample.ackMs = performance.now() - sample.sentAt;
-    sample.status = res.status;
-    if (!res.ok) {
-      sample.error = `Teams ${query}: HTTP ${res.status}`;
+    sample.status = status;
+    if (status < 200 || status > 299) {
+      sample.error = `Teams ${query}: HTTP ${status}`;
       return sample;
     }
   } catch (err) {
@@ -424,7 +482,8 @@ interface Running {
 
 async function startService(dir: string, env: NodeJS.ProcessEnv): Promise<Running> {
   const bin = resolve(import.meta.dirname, '..', 'bin', 'exportwatch.js');
-  const child = spawn(process.execPath, [bin, 'serve', '--port', '0'], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const nodeArgs = args['child-node-args'].split(/\s+/).filter((a) => a !== '');
+  const child = spawn(process.execPath, [...nodeArgs, bin, 'serve', '--port', '0'], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stdout?.resume();
   child.stderr?.on('data', (c: Buffer) => {
@@ -481,6 +540,7 @@ async function main(): Promise<number> {
     connector = await startFakeBotConnector();
     receiver = await startReceiver();
     watcher = watchConnector(connector);
+    await warmUp(receiver);
 
     const env: NodeJS.ProcessEnv = {
       PATH: process.env.PATH,
@@ -518,14 +578,15 @@ async function main(): Promise<number> {
     const rss: Array<[string, number]> = [['idle after start', rssBefore]];
     const heaps: Array<[string, { used: number; total: number }]> = [['idle', await heapKb(port)]];
 
-    // 1. burst
+    // 1. burst: signed beforehand, then all sent at once
     {
+      const commands = Array.from({ length: BURST }, (_, i) => signedCheck(receiver!, QUERIES[i % QUERIES.length]!));
       const started = performance.now();
       const startedWall = Date.now();
       const callsBefore = slack.calls.length;
       const cpuBefore = cpuMs(pid);
       const deadline = () => started + ACK_LIMIT_MS + GRACE_MS;
-      const samples = await Promise.all(Array.from({ length: BURST }, (_, i) => slashCheck(port, receiver!, QUERIES[i % QUERIES.length]!, deadline)));
+      const samples = await Promise.all(commands.map((command) => sendCheck(port, command, deadline)));
       reports.push(summarise(`Slack burst: ${BURST} concurrent /exportwatch check`, samples, (performance.now() - started) / 1000));
       printPhase(reports.at(-1)!);
       const cpu = cpuMs(pid) - cpuBefore;
@@ -543,7 +604,7 @@ async function main(): Promise<number> {
     {
       const cpuBefore = cpuMs(pid);
       const { samples, wallS } = await sustained(SLACK_RATE, DURATION_S, (i, deadline) =>
-        slashCheck(port, receiver!, QUERIES[(i * 7) % QUERIES.length]!, deadline),
+        sendCheck(port, signedCheck(receiver!, QUERIES[(i * 7) % QUERIES.length]!), deadline),
       );
       reports.push(summarise(`Slack sustained: ${SLACK_RATE}/s for ${DURATION_S} s`, samples, wallS));
       printPhase(reports.at(-1)!);
@@ -585,12 +646,15 @@ async function main(): Promise<number> {
     console.log(`\n## targets`);
     console.log(`  zero errors: ${verdict(errors === 0)} (${errors})`);
     for (const r of reports)
+      console.log(`  p99 ack < ${ACK_P99_TARGET_MS} ms, ${r.name}: ${verdict(percentile(r.ack, 99) < ACK_P99_TARGET_MS)} (${ms(percentile(r.ack, 99))})`);
+    for (const r of reports)
       console.log(
         `  p99 end to end < ${E2E_P99_TARGET_MS} ms, ${r.name}: ${verdict(percentile(r.e2e, 99) < E2E_P99_TARGET_MS)} (${ms(percentile(r.e2e, 99))})`,
       );
     console.log(`  every ack < 3 s: ${verdict(slowAcks === 0 && worstAck < ACK_LIMIT_MS)} (slowest ${ms(worstAck)})`);
     console.log(`  memory growth ≤ 20%: ${verdict(growth <= MEMORY_GROWTH_TARGET)} (${(growth * 100).toFixed(1)}%)`);
-    const allMet = errors === 0 && worstP99 < E2E_P99_TARGET_MS && slowAcks === 0 && growth <= MEMORY_GROWTH_TARGET;
+    const worstAckP99 = Math.max(...reports.map((r) => percentile(r.ack, 99)));
+    const allMet = errors === 0 && worstAckP99 < ACK_P99_TARGET_MS && worstP99 < E2E_P99_TARGET_MS && slowAcks === 0 && growth <= MEMORY_GROWTH_TARGET;
     console.log(`  overall: ${allMet ? 'all targets met' : 'targets missed (reported, not a failure of the run)'}`);
     if (child.exitCode !== null || child.signalCode !== null) {
       console.error(`the service exited during the run (${child.exitCode ?? child.signalCode}):\n${running.stderr().slice(-2000)}`);
