@@ -17,6 +17,7 @@ import {
   markRetry,
   markSent,
   nextDueAt,
+  onDeliveriesQueued,
   recordEvent,
 } from './outbox.js';
 
@@ -153,6 +154,28 @@ describe('claiming and marking', () => {
     expect(markFailed(db, b, 'x'.repeat(5000), at(50))).toBe(true);
     expect(getDelivery(db, b)!.lastError).toHaveLength(1000);
     expect(deliveryCounts(db)).toEqual({ pending: 0, sending: 0, sent: 1, failed: 2 });
+  });
+
+  it('tells listeners in this process when deliveries are queued, not when nothing new is', () => {
+    const told: Db[] = [];
+    const off = onDeliveriesQueued((d) => told.push(d));
+    recordEvent(db, event('changes:1'), DESTS, T0);
+    recordEvent(db, event('changes:1'), DESTS, T0); // already queued
+    off();
+    recordEvent(db, event('changes:2'), DESTS, T0);
+    expect(told).toEqual([db]);
+  });
+
+  it('tells when one destination is next due', () => {
+    const [a, b] = recordEvent(db, event('changes:1'), DESTS, T0).deliveryIds as [number, number];
+    claimDue(db, T0, 10, 1000);
+    expect(markRetry(db, a, 'HTTP 429', at(2000))).toBe(true);
+    const destA = getDelivery(db, a)!.destination;
+    const destB = getDelivery(db, b)!.destination;
+    expect(nextDueAt(db, { destination: destA })).toBe(at(2000).toISOString());
+    expect(nextDueAt(db, { destination: destB })).toBe(at(1000).toISOString()); // b's lease
+    expect(nextDueAt(db, { destination: 'console:nowhere' })).toBeNull();
+    expect(nextDueAt(db)).toBe(at(1000).toISOString());
   });
 });
 

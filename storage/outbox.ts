@@ -116,6 +116,22 @@ function boundError(error: string): string {
   return error.length > MAX_ERROR_LENGTH ? `${error.slice(0, MAX_ERROR_LENGTH - 1)}…` : error;
 }
 
+const queuedListeners = new Set<(db: Db) => void>();
+
+/**
+ * Calls `listener` with the database each time deliveries are queued in this process (an outbox worker wakes up
+ * instead of waiting for its next poll). Returns the function that removes it. The listener runs synchronously,
+ * possibly inside the caller's transaction: it should only schedule work.
+ */
+export function onDeliveriesQueued(listener: (db: Db) => void): () => void {
+  queuedListeners.add(listener);
+  return () => void queuedListeners.delete(listener);
+}
+
+function queued(db: Db): void {
+  for (const listener of queuedListeners) listener(db);
+}
+
 export interface RecordEventResult {
   /** False when the event was already recorded. */
   eventCreated: boolean;
@@ -164,6 +180,7 @@ export function recordEvent(
       const r = insert.run(eventDeliveryKey(event.id, d.destination), d.destination, d.subscriptionId, event.id, message, at, at);
       if (r.changes > 0) deliveryIds.push(Number(r.lastInsertRowid));
     }
+    if (deliveryIds.length > 0) queued(db);
     return { eventCreated: info.changes > 0, deliveryIds };
   })();
 }
@@ -187,7 +204,10 @@ export function enqueueDigest(db: Db, digest: DigestDelivery, now: Date = new Da
          VALUES (?, ?, ?, ?, 'digest', ?, 'pending', 0, ?, ?)`,
       )
       .run(key, digest.destination, digest.subscriptionId, digest.digestKey, JSON.stringify(digest.message), at, at);
-    if (r.changes > 0) return { id: Number(r.lastInsertRowid), created: true };
+    if (r.changes > 0) {
+      queued(db);
+      return { id: Number(r.lastInsertRowid), created: true };
+    }
     const id = db.prepare('SELECT id FROM deliveries WHERE idempotency_key = ?').pluck().get(key) as number;
     return { id, created: false };
   })();
@@ -219,16 +239,18 @@ export function dueDestinations(db: Db, now: Date): string[] {
   return db.prepare(`SELECT DISTINCT destination FROM deliveries WHERE ${DUE} ORDER BY destination`).pluck().all({ now: now.toISOString() }) as string[];
 }
 
-/** Earliest time a delivery becomes due (pending next attempt or expiring lease), or null when nothing waits. */
-export function nextDueAt(db: Db): string | null {
+/** Earliest time a delivery (optionally to one destination) becomes due (pending next attempt or expiring lease), or null when nothing waits. */
+export function nextDueAt(db: Db, filter: { destination?: string } = {}): string | null {
+  // As in claimDue, a separate statement per scope keeps the destination index usable.
+  const scope = filter.destination === undefined ? '' : 'destination = @destination AND';
   return (
     (db
       .prepare(
-        `SELECT MIN(t) FROM (SELECT MIN(next_attempt_at) AS t FROM deliveries WHERE status = 'pending'
-                             UNION ALL SELECT MIN(lease_until) FROM deliveries WHERE status = 'sending')`,
+        `SELECT MIN(t) FROM (SELECT MIN(next_attempt_at) AS t FROM deliveries WHERE ${scope} status = 'pending'
+                             UNION ALL SELECT MIN(lease_until) FROM deliveries WHERE ${scope} status = 'sending')`,
       )
       .pluck()
-      .get() as string | null) ?? null
+      .get(filter.destination === undefined ? {} : { destination: filter.destination }) as string | null) ?? null
   );
 }
 

@@ -252,6 +252,88 @@ describe('outbox worker', () => {
     expect(limitedRows.map((d) => d.attempts)).toEqual([1, 0, 0]);
   });
 
+  it('retries a 429 within a run still at work once its Retry-After has passed, not before', async () => {
+    receiver = await new Receiver((a, res, ok) => (a.path === '/a' && a.attempt === 1 ? res.writeHead(429, { 'retry-after': '1' }).end() : ok())).start();
+    const a = `webhook:${receiver.url}/a`;
+    const busy = `webhook:${receiver.url}/busy`;
+    recordEvent(db, event('news:0'), [{ destination: a, subscriptionId: null }]);
+    for (let i = 0; i < 4; i++) recordEvent(db, event(`news:${i}`), [{ destination: busy, subscriptionId: null }]);
+    const worker = createOutboxWorker({ db, adapters: { webhook: webhook() }, perDestinationIntervalMs: { webhook: 500 } });
+    // /busy keeps the run at work for 1.5 s (four sends 500 ms apart): /a's retry goes out in it
+    expect(await worker.runOnce()).toEqual({ sent: 5, retried: 1, failed: 0 });
+    const [first, second] = receiver.arrivals.filter((x) => x.path === '/a');
+    expect(receiver.arrivals.filter((x) => x.path === '/a')).toHaveLength(2);
+    expect(second!.at - first!.at).toBeGreaterThanOrEqual(990);
+    expect(second!.at - first!.at).toBeLessThan(1400);
+  });
+
+  it('does not make a run last longer to wait out a Retry-After: the retry is left to a later run', async () => {
+    receiver = await new Receiver((a, res, ok) => (a.attempt === 1 ? res.writeHead(429, { 'retry-after': '1' }).end() : ok())).start();
+    recordEvent(db, event('news:1'), [{ destination: `webhook:${receiver.url}/a`, subscriptionId: null }]);
+    recordEvent(db, event('news:1'), [{ destination: `webhook:${receiver.url}/b`, subscriptionId: null }]);
+    const worker = createOutboxWorker({ db, adapters: { webhook: webhook() } });
+    const start = performance.now();
+    expect(await worker.runOnce()).toEqual({ sent: 0, retried: 2, failed: 0 });
+    expect(performance.now() - start).toBeLessThan(500);
+    expect(receiver.arrivals).toHaveLength(2);
+  });
+
+  it('does not grow the backoff of a later failure for 429s', async () => {
+    receiver = await new Receiver((a, res) => (a.attempt <= 2 ? res.writeHead(429, { 'retry-after': '0' }).end() : res.writeHead(500).end())).start();
+    const t0 = Date.parse('2026-05-04T10:00:00Z');
+    recordEvent(db, event('news:1'), [{ destination: `webhook:${receiver.url}/a`, subscriptionId: null }], new Date(t0));
+    const worker = createOutboxWorker({ db, adapters: { webhook: webhook() }, now: () => new Date(t0), retryBaseMs: 10_000, random: () => 0.5 });
+    // two 429s (Retry-After: 0, retried at once in the run), then a 500: its delay is the first failure's, the base
+    expect(await worker.runOnce()).toEqual({ sent: 0, retried: 3, failed: 0 });
+    expect(receiver.arrivals).toHaveLength(3);
+    // every try is counted, but the backoff is the first failure's: the base, not 4 × the base
+    expect(getDelivery(db, 1)).toMatchObject({ status: 'pending', attempts: 3, nextAttemptAt: new Date(t0 + 10_000).toISOString() });
+  });
+
+  it('claims after taking a concurrency slot, and sends a retry before the first tries still waiting', async () => {
+    let sendingAtFirst = -1;
+    receiver = await new Receiver((a, res, ok) => {
+      if (sendingAtFirst < 0) sendingAtFirst = deliveryCounts(db).sending;
+      if (a.path === '/d00' && a.attempt === 1) res.writeHead(500).end();
+      else setTimeout(ok, 25);
+    }).start();
+    const dests = Array.from({ length: 20 }, (_, n) => ({ destination: `webhook:${receiver!.url}/d${String(n).padStart(2, '0')}`, subscriptionId: null }));
+    recordEvent(db, event('news:1'), dests);
+    const worker = createOutboxWorker({ db, adapters: { webhook: webhook() }, concurrency: 1, retryBaseMs: 40, random: () => 0.5 });
+    expect(await worker.runOnce()).toEqual({ sent: 20, retried: 1, failed: 0 });
+    // only the delivery being sent was claimed: the other 19 were still pending
+    expect(sendingAtFirst).toBe(1);
+    const order = receiver.arrivals.map((a) => a.path);
+    expect(order).toHaveLength(21);
+    // the retry (due 40 ms after the failure) went ahead of the first tries queued before it
+    expect(order.lastIndexOf('/d00')).toBeLessThan(6);
+  });
+
+  it('wakes when deliveries are queued instead of waiting for its next poll', async () => {
+    receiver = await new Receiver((_a, _res, ok) => ok()).start();
+    const worker = createOutboxWorker({ db, adapters: { webhook: webhook() }, pollIntervalMs: 60_000 });
+    worker.start();
+    await new Promise((r) => setTimeout(r, 50)); // the first poll found nothing; the next is a minute away
+    const queuedAt = performance.now();
+    recordEvent(db, event('news:1'), [{ destination: `webhook:${receiver.url}/a`, subscriptionId: null }]);
+    await until(() => deliveryCounts(db).sent === 1, 5000);
+    expect(receiver.arrivals[0]!.at - queuedAt).toBeLessThan(1000);
+    await worker.stop();
+    // a stopped worker is not woken
+    recordEvent(db, event('news:2'), [{ destination: `webhook:${receiver.url}/a`, subscriptionId: null }]);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(deliveryCounts(db)).toMatchObject({ sent: 1, pending: 1 });
+  });
+
+  it('ends a lane after its last delivery instead of waiting out its spacing', async () => {
+    receiver = await new Receiver((_a, _res, ok) => ok()).start();
+    recordEvent(db, event('news:1'), [{ destination: `webhook:${receiver.url}/a`, subscriptionId: null }]);
+    const worker = createOutboxWorker({ db, adapters: { webhook: webhook() }, perDestinationIntervalMs: { webhook: 3000 } });
+    const start = performance.now();
+    expect(await worker.runOnce()).toEqual({ sent: 1, retried: 0, failed: 0 });
+    expect(performance.now() - start).toBeLessThan(1500);
+  });
+
   it('sends through the console adapter, waits for missing adapters and fails bad destinations', async () => {
     const out = new PassThrough();
     let printed = '';
