@@ -1,6 +1,6 @@
-// `npm run bench` (memory): resident memory of the real service, `exportwatch serve` started as a child process
-// (`node bin/exportwatch.js serve --port 0`), read from /proc/<pid>/status: VmRSS once the service has done its work,
-// and VmHWM, the peak so far. Target: under 200 MB (issue 7 §5). Four runs, each on its own copy of a database:
+// `npm run bench` (memory): resident memory of the real service, `exportwatch serve` started as a child process the way
+// `npm start` runs it (the bundle, bench/entry.ts), read from /proc/<pid>/status: VmRSS once the service has done its
+// work, and VmHWM, the peak so far. Target: under 200 MB (issue 7 §5). Five runs, each on its own copy of a database:
 //
 //   idle            the demo catalogue only (replayTimeline, as test/system/kill.test.ts seeds it), no subscription,
 //                   alerts to the console: read once the first poll pass is done;
@@ -10,7 +10,8 @@
 //                   column lists one new notice; the feed lists 30 items, 20 of them already stored, so dedupe runs
 //                   against the 100,000), and answers /healthz and /metrics 20 times each; read after all of that;
 //   … with Slack and Teams configured: the same two, with the fake Slack Web API and Teams in its unauthenticated
-//                   development mode, so Bolt and botbuilder are loaded as in a real deployment.
+//                   development mode, so Bolt and botbuilder are loaded as in a real deployment;
+//   idle through tsx: the first run again, started as bin/exportwatch.js (development, tests), for comparison.
 //
 // Seeding goes through the project's own storage in one transaction: saveNotice (titles, bodies of 800–4,000
 // characters, 5% flagged), storeNewsItems in hourly batches over a year as feed polls store them (titles, canonical
@@ -26,7 +27,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
@@ -42,6 +43,7 @@ import { storeNewsItems } from '../storage/news.js';
 import { saveSubscription } from '../storage/subscriptions.js';
 import { articlePage, startFakeMofcom, type FakeMofcom } from '../test/fakes/mofcom.js';
 import { startFakeSlack, type FakeSlack, type FakeWorkspace } from '../test/fakes/slack.js';
+import { ENTRY_LABEL, prepareBundle, rebuiltOnStart, serveArgs, type ServeEntry } from './entry.js';
 import { reportRows } from './summary.js';
 
 const { values: args } = parseArgs({
@@ -69,7 +71,6 @@ for (const [name, n] of [
 const TARGET_MB = 200;
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
-const BIN = resolve(import.meta.dirname, '..', 'bin', 'exportwatch.js');
 
 // ---- deterministic synthetic data ----
 
@@ -413,10 +414,11 @@ interface Running {
   stdout: () => string;
 }
 
-async function startService(cwd: string, env: NodeJS.ProcessEnv): Promise<Running> {
+async function startService(cwd: string, env: NodeJS.ProcessEnv, entry: ServeEntry): Promise<Running> {
+  if (entry === 'start') prepareBundle();
   const started = performance.now();
   const startedAt = new Date().toISOString();
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0'], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, serveArgs(entry), { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   let stdout = '';
   child.stdout!.on('data', (c: Buffer) => (stdout = (stdout + c.toString()).slice(-200_000)));
@@ -497,6 +499,7 @@ async function measure(
   dbPath: string,
   sourcesFile: string,
   extraEnv: NodeJS.ProcessEnv,
+  entry: ServeEntry,
   work: (running: Running) => Promise<string[]>,
 ): Promise<Sample> {
   const env: NodeJS.ProcessEnv = {
@@ -511,10 +514,11 @@ async function measure(
     ALERTS_FALLBACK_DESTINATION: 'none',
     ...extraEnv,
   };
-  const running = await startService(dir, env);
+  const running = await startService(dir, env, entry);
   try {
     const atReady = procMemory(running.child.pid!);
     const notes = await work(running);
+    if (entry === 'start' && rebuiltOnStart(running.stderr())) notes.push('the bundle was rebuilt at start (a source changed meanwhile)');
     await sleep(SETTLE_MS);
     const after = procMemory(running.child.pid!);
     const heap = await heapMb(running.port);
@@ -565,8 +569,10 @@ try {
   const loadedDb = join(dir, 'loaded.db');
   const chatDb = join(dir, 'loaded-chat.db');
   const idleChatDb = join(dir, 'idle-chat.db');
+  const idleTsxDb = join(dir, 'idle-tsx.db');
   seedCatalogue(idleDb);
   copyFileSync(idleDb, idleChatDb);
+  copyFileSync(idleDb, idleTsxDb);
   seedCatalogue(loadedDb);
   const seeded = seedLoaded(loadedDb, now);
   // The same data for the run with Slack and Teams configured (its digests must be due too).
@@ -622,16 +628,15 @@ try {
       `(database ${(seeded.bytes / 1024 / 1024).toFixed(0)} MB)`,
   );
 
-  const idle = await measure(dir, idleDb, sourcesFile, {}, async ({ port, startedAt }) => {
+  const firstPass = async ({ port, startedAt }: Running): Promise<string[]> => {
     const ms = await waitFor('the first poll pass', 30_000, () => firstPassDone(port, startedAt));
     return [`first poll pass done ${(ms / 1000).toFixed(2)} s after ready`];
-  });
-  const idleChat = await measure(dir, idleChatDb, sourcesFile, chatEnv, async ({ port, startedAt }) => {
-    const ms = await waitFor('the first poll pass', 30_000, () => firstPassDone(port, startedAt));
-    return [`first poll pass done ${(ms / 1000).toFixed(2)} s after ready`];
-  });
-  const loaded = await measure(dir, loadedDb, sourcesFile, {}, loadedWork(loadedDb, seeded.subscriptions));
-  const chat = await measure(dir, chatDb, sourcesFile, chatEnv, loadedWork(chatDb, seeded.subscriptions));
+  };
+  const idle = await measure(dir, idleDb, sourcesFile, {}, 'start', firstPass);
+  const idleChat = await measure(dir, idleChatDb, sourcesFile, chatEnv, 'start', firstPass);
+  const idleTsx = await measure(dir, idleTsxDb, sourcesFile, {}, 'tsx', firstPass);
+  const loaded = await measure(dir, loadedDb, sourcesFile, {}, 'start', loadedWork(loadedDb, seeded.subscriptions));
+  const chat = await measure(dir, chatDb, sourcesFile, chatEnv, 'start', loadedWork(chatDb, seeded.subscriptions));
 
   const line = (label: string, s: Sample): void => {
     console.log(`  ${label}: ready in ${(s.readyMs / 1000).toFixed(2)} s; ${s.notes.join('; ')}`);
@@ -642,6 +647,7 @@ try {
   };
   line('idle (demo catalogue, no subscription, console only)', idle);
   line('idle, Slack and Teams configured', idleChat);
+  line(`idle, started as ${ENTRY_LABEL.tsx} instead`, idleTsx);
   line('loaded (console only)', loaded);
   line('loaded, Slack and Teams configured', chat);
   for (const db of [loadedDb, chatDb]) {
@@ -666,18 +672,21 @@ try {
     const value = sample.after.rssKb / 1024;
     console.log(`  ${label}: ${value.toFixed(1)} MB (target < ${TARGET_MB} MB) ${value < TARGET_MB ? 'met' : 'MISSED'}`);
   }
-  reportRows(
-    rows.map(({ measure: label, sample }) => ({
+  const figure = (sample: Sample): string => `${(sample.after.rssKb / 1024).toFixed(0)} MB (peak ${(sample.after.hwmKb / 1024).toFixed(0)} MB)`;
+  console.log(`  idle through tsx, for comparison: ${(idleTsx.after.rssKb / 1024).toFixed(1)} MB`);
+  reportRows([
+    ...rows.map(({ measure: label, sample }) => ({
       measure: label,
-      figure: `${(sample.after.rssKb / 1024).toFixed(0)} MB (peak ${(sample.after.hwmKb / 1024).toFixed(0)} MB)`,
+      figure: figure(sample),
       target: `< ${TARGET_MB} MB`,
       met: sample.after.rssKb / 1024 < TARGET_MB && exitCode === 0,
     })),
-  );
+    { measure: 'RSS idle, through tsx (dev)', figure: figure(idleTsx), target: '— (for comparison)', met: null },
+  ]);
 } finally {
   await fake?.close();
   await slack?.close();
-  if (args.keep) console.log(`  kept ${dir} (idle.db, idle-chat.db, loaded.db, loaded-chat.db, sources.json)`);
+  if (args.keep) console.log(`  kept ${dir} (idle*.db, loaded*.db, sources.json)`);
   else rmSync(dir, { recursive: true, force: true });
 }
 process.exitCode = exitCode;
