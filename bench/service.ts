@@ -1,6 +1,8 @@
-// Service figures for `npm run bench`: cold start of `exportwatch serve` to ready (target < 1.5 s) as `npm start` runs it
-// (the bundle; bench/entry.ts) and, for comparison, through tsx (bin/exportwatch.js), and the CPU of one poll pass over 50 sources that all answer 304 (target < 100 ms). Loopback only. The pass runs in this
-// process, against the fake MOFCOM in this process too, so its CPU figure includes the fake's answers (an upper bound).
+// Service figures for `npm run bench`: cold start of `exportwatch serve` to ready (target < 1.5 s) as `npm start` runs
+// it (the bundle; bench/entry.ts) and, for comparison, through tsx (bin/exportwatch.js); and the CPU of one poll pass
+// over 50 sources that all answer 304 (target < 100 ms). Loopback only. The pass runs in this process, against the fake
+// MOFCOM in this process too, so its CPU figure includes the fake's answers. That share is small: with the fake in
+// another process, the poller alone used as much CPU or more (waiting on another process costs wake-ups).
 // Headline rows go to bench/index.ts's summary table. Alone: node --import tsx bench/service.ts
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
