@@ -283,8 +283,10 @@ function withTimeout<T>(p: Promise<T>, timeoutMs: number): Promise<T | null> {
 
 // Requests go out over node:http with a keep-alive agent (a new connection for each request in flight, as fetch's pool
 // does) rather than through fetch, which costs this script one to two milliseconds of CPU per request: on a 2-CPU
-// machine that is taken from the service, and in a burst it holds back the requests themselves.
-const agent = new HttpAgent({ keepAlive: true });
+// machine that is taken from the service, and in a burst it holds back the requests themselves. An idle connection is
+// closed after 4 s, before the service's 5 s keep-alive timeout: otherwise the service may close one just as this
+// script sends on it (a transport error that is the script's, not the service's).
+const agent = new HttpAgent({ keepAlive: true, timeout: 4000 });
 
 function post(url: URL, contentType: string, body: string, headers: Record<string, string> = {}): Promise<number> {
   return new Promise((resolve, reject) => {

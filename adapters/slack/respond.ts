@@ -8,6 +8,7 @@ import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type In
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 
 const MAX_SOCKETS = 32;
+const IDLE_MS = 30_000;
 
 export class ResponseUrlError extends Error {
   constructor(
@@ -21,9 +22,10 @@ export class ResponseUrlError extends Error {
 export type ResponseUrlPoster = (responseUrl: string, message: object) => Promise<void>;
 
 export function createResponseUrlPoster(options: { timeoutMs: number }): ResponseUrlPoster {
+  // Idle connections are closed after IDLE_MS, or earlier when the server announces a shorter keep-alive timeout.
   const agents = {
-    http: new HttpAgent({ keepAlive: true, maxSockets: MAX_SOCKETS }),
-    https: new HttpsAgent({ keepAlive: true, maxSockets: MAX_SOCKETS }),
+    http: new HttpAgent({ keepAlive: true, maxSockets: MAX_SOCKETS, timeout: IDLE_MS }),
+    https: new HttpsAgent({ keepAlive: true, maxSockets: MAX_SOCKETS, timeout: IDLE_MS }),
   };
 
   function postOnce(url: URL, body: Buffer): Promise<{ ok: true } | { ok: false; error: Error; reusedSocket: boolean }> {
