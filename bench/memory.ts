@@ -33,8 +33,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { openApp, type App } from '../src/app.js';
 import { replayTimeline } from '../src/demo.js';
-import { makeEmitter, noticeEvent } from '../src/alerts/events.js';
-import { buildNewsMessage, buildNoticeMessage } from '../src/alerts/notice-message.js';
+import { makeEmitter, newsEvent, noticeEvent } from '../src/alerts/events.js';
+import { buildNoticeMessage } from '../src/alerts/notice-message.js';
 import { topicsOf } from '../src/domain/topics.js';
 import { newsItemId } from '../src/sources/feeds/dedupe.js';
 import type { NewsItem } from '../src/sources/feeds/types.js';
@@ -323,18 +323,7 @@ function seedLoaded(dbPath: string, now: Date): Seeded {
         const at = seenAt.toISOString();
         if (!ALL_EVENTS && now.getTime() - seenAt.getTime() > EVENT_DAYS * DAY_MS) continue;
         for (const item of fresh) {
-          emit({
-            id: `news:${item.id}`,
-            kind: 'news',
-            severity: 'info',
-            topics: item.topics,
-            text: `${item.title}\n${item.summary}`,
-            register: null,
-            noticeKey: null,
-            operator: false,
-            message: buildNewsMessage(item, at),
-            occurredAt: at,
-          });
+          emit(newsEvent(item, item.feedId, at));
         }
         if (h >= hours - 2) repeat.push(...fresh);
       }

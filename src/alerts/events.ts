@@ -5,6 +5,7 @@ import { SEVERITY_ORDER } from '../domain/types.js';
 import type { App } from '../app.js';
 import { entryName } from './change-message.js';
 import type { Message } from './message.js';
+import { buildNewsMessage } from './notice-message.js';
 import type { AlertEvent } from './types.js';
 import { routeEvent, createKeywordMatcher, type KeywordMatcher } from './routing.js';
 import { listSubscriptions } from '../../storage/subscriptions.js';
@@ -79,6 +80,26 @@ export function noticeEvent(args: {
     operator: false,
     message: args.message,
     occurredAt: args.at,
+  };
+}
+
+/** A news item's event: its message as built by buildNewsMessage, its topics as tagged when the feed was read. */
+export function newsEvent(
+  item: { id: string; title: string; link: string; summary: string; published: string; topics: readonly string[] },
+  feedName: string,
+  at: string,
+): AlertEvent {
+  return {
+    id: `news:${item.id}`,
+    kind: 'news',
+    severity: 'info',
+    topics: [...item.topics],
+    text: `${item.title}\n${item.summary}`,
+    register: null,
+    noticeKey: null,
+    operator: false,
+    message: buildNewsMessage({ ...item, feedId: feedName }, at),
+    occurredAt: at,
   };
 }
 

@@ -26,8 +26,8 @@ import type { Change, Entry, UnparsedClause } from '../domain/types.js';
 import type { App } from '../app.js';
 import type { AlertEvent } from '../alerts/types.js';
 import { buildChangeMessage } from '../alerts/change-message.js';
-import { changeSetEvent, noticeEvent, operatorEvent } from '../alerts/events.js';
-import { buildNewsMessage, buildNoticeMessage, buildQuarantineMessage, buildSourceAlert } from '../alerts/notice-message.js';
+import { changeSetEvent, newsEvent, noticeEvent, operatorEvent } from '../alerts/events.js';
+import { buildNoticeMessage, buildQuarantineMessage, buildSourceAlert } from '../alerts/notice-message.js';
 import { fetchFeed } from '../sources/feeds/index.js';
 import { storeNewsItems } from '../../storage/news.js';
 import { classifyNotice } from '../registers/classify.js';
@@ -429,18 +429,7 @@ async function pollFeed(ctx: PollContext, source: Extract<SourceConfig, { kind: 
     fresh = stored.length;
     deleteValue(app.db, marker);
     for (const item of stored) {
-      ctx.emit({
-        id: `news:${item.id}`,
-        kind: 'news',
-        severity: 'info',
-        topics: item.topics,
-        text: `${item.title}\n${item.summary}`,
-        register: null,
-        noticeKey: null,
-        operator: false,
-        message: buildNewsMessage({ ...item, feedId: source.name ?? source.id }, at),
-        occurredAt: at,
-      });
+      ctx.emit(newsEvent(item, source.name ?? source.id, at));
     }
   })();
   recordHealth(ctx, source.id, at, null);
