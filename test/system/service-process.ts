@@ -81,11 +81,22 @@ export interface Receiver {
   url: string;
   /** Every request that arrived, in order: its idempotency key, whether its signature verified, its path and body. */
   arrivals: Array<{ key: string; valid: boolean; at: number; path: string; body: string }>;
+  /** How long each answer is held back after the request arrived (ms; default 0). */
+  answerDelayMs: number;
   close(): Promise<void>;
 }
 
 export async function startReceiver(secret: string): Promise<Receiver> {
   const arrivals: Receiver['arrivals'] = [];
+  const receiver: Receiver = {
+    url: '',
+    arrivals,
+    answerDelayMs: 0,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -99,16 +110,11 @@ export async function startReceiver(secret: string): Promise<Receiver> {
         new Date(),
       );
       arrivals.push({ key: String(req.headers['x-exportwatch-delivery']), valid, at: Date.now(), path: req.url ?? '', body });
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: `rcv-${arrivals.length}` }));
+      const answer = JSON.stringify({ id: `rcv-${arrivals.length}` });
+      setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end(answer), receiver.answerDelayMs);
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
-    arrivals,
-    close: async () => {
-      server.closeAllConnections();
-      await new Promise<void>((r) => server.close(() => r()));
-    },
-  };
+  receiver.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+  return receiver;
 }

@@ -358,8 +358,10 @@ describe('serve on a database locked by another process', () => {
     const env = await prepareDatabase(join(dir.path, 'locked.db'));
     const path = env.DATABASE_PATH!;
     receiver.arrivals.length = 0;
-    // Articles answer slowly, so the lock lands in the middle of the poll: notices left to record, deliveries to send.
+    // Articles answer slowly, so the lock lands in the middle of the poll: notices left to record; the receiver answers
+    // slowly too, so deliveries wait to be sent (the worker sends as soon as a delivery is queued).
     fake.misbehave('slow', { path: '/article/', delayMs: 400 });
+    receiver.answerDelayMs = 300;
     const service = startService(env);
     const port = await service.ready;
     expect(port, service.stderr()).not.toBeNull();
@@ -426,6 +428,7 @@ describe('serve on a database locked by another process', () => {
       );
     } finally {
       fake.misbehave(null);
+      receiver.answerDelayMs = 0;
       service.child.kill('SIGTERM');
     }
     const stopped = await service.exited;
