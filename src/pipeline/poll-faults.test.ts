@@ -60,22 +60,26 @@ const listingRows = () =>
   app.db.prepare('SELECT url, status, attempts, last_error FROM listings ORDER BY published_at, url').all() as Array<{ status: string; attempts: number }>;
 const eventIds = () => app.db.prepare('SELECT id FROM events ORDER BY id').pluck().all() as string[];
 
+/** Another connection takes the write lock once the third article has been fetched; writes here fail at once. */
+function lockAfterThirdArticle(): void {
+  app.db.pragma('busy_timeout = 0');
+  let articles = 0;
+  const http = ctx.http;
+  ctx.http = {
+    fetch: async (request) => {
+      const answer = await http.fetch(request);
+      if (request.url.includes('/article/') && ++articles === 3) {
+        other = new Database(app.db.name);
+        other.exec('BEGIN IMMEDIATE');
+      }
+      return answer;
+    },
+  };
+}
+
 describe('a poll cut off by its database', () => {
   it('is not the source’s or the listing’s fault: the pass stops, the attempt is given back, the next pass finishes', async () => {
-    // Another process takes the write lock once the third article has been fetched; writes fail at once here.
-    app.db.pragma('busy_timeout = 0');
-    let articles = 0;
-    const http = ctx.http;
-    ctx.http = {
-      fetch: async (request) => {
-        const answer = await http.fetch(request);
-        if (request.url.includes('/article/') && ++articles === 3) {
-          other = new Database(app.db.name);
-          other.exec('BEGIN IMMEDIATE');
-        }
-        return answer;
-      },
-    };
+    lockAfterThirdArticle();
     await expect(pollSource(ctx, source)).rejects.toMatchObject({ code: 'SQLITE_BUSY' });
     // Nothing counts against the source, no listing is marked failed.
     expect(getHealth(app.db, 'exportcontrol')).toMatchObject({ consecutiveFailures: 0, lastError: null });
@@ -90,19 +94,7 @@ describe('a poll cut off by its database', () => {
   });
 
   it('in the service: the next pass finishes the listings the lock cut off, although their source is not due for 15 min', async () => {
-    app.db.pragma('busy_timeout = 0');
-    let articles = 0;
-    const http = ctx.http;
-    ctx.http = {
-      fetch: async (request) => {
-        const answer = await http.fetch(request);
-        if (request.url.includes('/article/') && ++articles === 3) {
-          other = new Database(app.db.name);
-          other.exec('BEGIN IMMEDIATE');
-        }
-        return answer;
-      },
-    };
+    lockAfterThirdArticle();
     const errors: unknown[] = [];
     let paused = false;
     const scheduler = startScheduler(ctx, [source], { tickCron: '0 0 1 1 *', onError: (e) => errors.push(e), paused: () => paused });
