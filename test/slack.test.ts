@@ -6,7 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createHmac } from 'node:crypto';
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createConnection, type Socket } from 'node:net';
 import { PassThrough } from 'node:stream';
@@ -32,7 +32,7 @@ import { listSubscriptions } from '../storage/subscriptions.js';
 import { listDeliveries, recordEvent } from '../storage/outbox.js';
 import { loadInstallation, teamKey, workspaceState } from '../storage/slack.js';
 import { startFakeSlack, type FakeSlack, type FakeWorkspace } from './fakes/slack.js';
-import { startFakeMofcom, type FakeMofcom } from './fakes/mofcom.js';
+import { fakeMofcomDay } from './fakes/mofcom-day.js';
 import { tempDir } from './helpers.js';
 
 const SIGNING_SECRET = 'signing-secret-8f3a9c2e71d4';
@@ -495,26 +495,10 @@ describe('configuration', () => {
 });
 
 /** A MOFCOM day with a rare-earth technology change, as in the alerts test. */
-async function fakeMofcomDay(): Promise<{ fake: FakeMofcom; sourcesFile: string }> {
-  const DAY = join(import.meta.dirname, 'fixtures', 'mofcom-day');
-  const files = ['01-2025-61-dual-use-rare-earth-technology.html', '02-2025-70-suspension.html', '03-2026-94-tech-catalogue-adjustment.html'];
-  const titles = ['商务部公告2025年第61号', '商务部公告2025年第70号', '商务部 科技部公告2026年第94号'];
-  const dates = ['2025-10-09', '2025-11-07', '2026-11-02'];
-  const fake = await startFakeMofcom({
-    listings: files.map((_, i) => ({ title: titles[i]!, path: `/article/gndt/202611/${3001 + i}.html`, date: dates[i]!, column: 9 })).reverse(),
-    documents: files.map((f, i) => ({ path: `/article/gndt/202611/${3001 + i}.html`, html: readFileSync(join(DAY, f), 'utf8') })),
-  });
-  const sourcesFile = join(dir.path, 'sources.json');
-  writeFileSync(
-    sourcesFile,
-    JSON.stringify({ sources: [{ id: 'exportcontrol', kind: 'export-control-columns', baseUrl: fake.baseUrl, columns: [9], every: '15m' }] }),
-  );
-  return { fake, sourcesFile };
-}
 
 describe('alerts and digests in Slack', () => {
   it('delivers a poll’s rare-earth change to the subscribed channel exactly once, through the outbox', async () => {
-    const { fake, sourcesFile } = await fakeMofcomDay();
+    const { fake, sourcesFile } = await fakeMofcomDay(dir.path, 3001);
     try {
       await start({ SLACK_BOT_TOKEN: WS.botToken, SOURCES_FILE: sourcesFile });
       expect((await slash('subscribe rare-earths')).answer.response_type).toBe('in_channel');
@@ -596,7 +580,7 @@ describe('alerts and digests in Slack', () => {
 
 describe('npm start with Slack variables', () => {
   it('serves the slash command next to /healthz and posts alerts to Slack', async () => {
-    const { fake, sourcesFile } = await fakeMofcomDay();
+    const { fake, sourcesFile } = await fakeMofcomDay(dir.path, 3001);
     const bin = resolve(import.meta.dirname, '..', 'bin', 'exportwatch.js');
     const child = spawn(process.execPath, [bin, 'serve', '--port', '0'], {
       cwd: dir.path,

@@ -6,7 +6,6 @@
 // empty app id), the Workflows envelope and size bound — and every card any of it produced validated with Microsoft's
 // adaptivecards library.
 import { afterEach, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
-import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { crc32, inflateRawSync } from 'node:zlib';
@@ -30,7 +29,7 @@ import { listSubscriptions } from '../storage/subscriptions.js';
 import { listDeliveries, recordEvent } from '../storage/outbox.js';
 import { getConversation } from '../storage/teams.js';
 import { startFakeBotConnector, startFakeWorkflowReceiver, type FakeBotConnector, type FakeWorkflowReceiver } from './fakes/botconnector.js';
-import { startFakeMofcom, type FakeMofcom } from './fakes/mofcom.js';
+import { fakeMofcomDay } from './fakes/mofcom-day.js';
 import { runCli, tempDir } from './helpers.js';
 import { buildTeamsPackage, pngSize } from '../scripts/teams-package.js';
 import { colorIcon, outlineIcon } from '../scripts/teams-icons.js';
@@ -290,23 +289,6 @@ describe('commands', () => {
 
 // ---- alerts and digests ---------------------------------------------------------------------------------------------
 
-async function fakeMofcomDay(): Promise<{ fake: FakeMofcom; sourcesFile: string }> {
-  const DAY = join(import.meta.dirname, 'fixtures', 'mofcom-day');
-  const files = ['01-2025-61-dual-use-rare-earth-technology.html', '02-2025-70-suspension.html', '03-2026-94-tech-catalogue-adjustment.html'];
-  const titles = ['商务部公告2025年第61号', '商务部公告2025年第70号', '商务部 科技部公告2026年第94号'];
-  const dates = ['2025-10-09', '2025-11-07', '2026-11-02'];
-  const fake = await startFakeMofcom({
-    listings: files.map((_, i) => ({ title: titles[i]!, path: `/article/gndt/202611/${4001 + i}.html`, date: dates[i]!, column: 9 })).reverse(),
-    documents: files.map((f, i) => ({ path: `/article/gndt/202611/${4001 + i}.html`, html: readFileSync(join(DAY, f), 'utf8') })),
-  });
-  const sourcesFile = join(dir.path, 'sources.json');
-  writeFileSync(
-    sourcesFile,
-    JSON.stringify({ sources: [{ id: 'exportcontrol', kind: 'export-control-columns', baseUrl: fake.baseUrl, columns: [9], every: '15m' }] }),
-  );
-  return { fake, sourcesFile };
-}
-
 function event(id: string, message: Message): AlertEvent {
   return {
     id,
@@ -326,7 +308,7 @@ const notice = (title: string): Message => ({ title, severity: 'high', subtitle:
 
 describe('alerts and digests', () => {
   it('delivers a poll’s rare-earth change to the subscribed channel exactly once, through the outbox, as a new post', async () => {
-    const { fake, sourcesFile } = await fakeMofcomDay();
+    const { fake, sourcesFile } = await fakeMofcomDay(dir.path, 4001);
     try {
       await start({ SOURCES_FILE: sourcesFile });
       await post(installInTeam());
